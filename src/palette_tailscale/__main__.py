@@ -1,0 +1,5 @@
+"""``python -m palette_tailscale``."""
+
+from .cli.main import main
+
+raise SystemExit(main())

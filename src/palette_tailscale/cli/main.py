@@ -1,0 +1,130 @@
+"""Entry point: a click group whose commands are imported only when used (fast ``--help``).
+
+Exit codes are a contract: 0 success, 1 findings or failure, 2 bad usage or bad input,
+3 an internal error (a bug: the message says where the trace went).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from importlib import import_module
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import PaletteTailscaleError
+from ..secrets import redact
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("palette_tailscale.cli.init_cmd:init", "Write a commented starter config."),
+    "schema": ("palette_tailscale.cli.init_cmd:schema", "Print the JSON schema of the config."),
+    "render": (
+        "palette_tailscale.cli.render_cmd:render",
+        "Render the CanvOS inputs (Dockerfile block, user-data, .arg) from the config.",
+    ),
+    "lint": ("palette_tailscale.cli.lint_cmd:lint", "Check Kairos/Palette user-data files."),
+    "keys": (
+        "palette_tailscale.cli.keys_cmd:keys",
+        "Create, list and revoke auth keys (Tailscale or Headscale).",
+    ),
+    "devices": (
+        "palette_tailscale.cli.devices_cmd:devices",
+        "List, prune, rename and tag tailnet devices.",
+    ),
+    "fleet": (
+        "palette_tailscale.cli.fleet_cmd:fleet",
+        "Per-host site ISOs and keys from an inventory; who joined.",
+    ),
+    "build": (
+        "palette_tailscale.cli.build_cmd:build",
+        "Apply the render into a CanvOS checkout and run its Earthly build.",
+    ),
+}
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs or shows its help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target[0].split(":")
+        command = getattr(import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="palette-tailscale")
+def cli() -> None:
+    """Put Spectro Cloud Palette edge hosts on a Tailscale tailnet from their first boot.
+
+    Renders every CanvOS input from one config (palette-tailscale.yaml), lints Kairos user-data,
+    manages auth keys and devices on Tailscale or Headscale, and provisions fleets.
+
+    Exit codes: 0 ok, 1 findings or failure, 2 bad usage or input, 3 internal error.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (tests call this directly)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result: Any = cli.main(args=args, prog_name="palette-tailscale", standalone_mode=False)
+    except PaletteTailscaleError as exc:
+        click.echo(f"palette-tailscale: error: {redact(str(exc))}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("palette-tailscale: aborted", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else int(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("palette-tailscale: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_FAIL
+    except Exception as exc:  # the last line of defence for the user
+        return _internal_error(exc)
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _quiet_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _internal_error(exc: BaseException) -> int:
+    fd, path = tempfile.mkstemp(prefix="palette-tailscale-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(redact("".join(traceback.format_exception(exc))))
+    name = type(exc).__name__
+    click.echo(
+        f"palette-tailscale: internal error: {name}: {redact(str(exc))} "
+        f"(this is a bug; the trace is in {path})",
+        err=True,
+    )
+    return EXIT_INTERNAL

@@ -1,0 +1,203 @@
+"""Loading the config file with a position for every node.
+
+Errors say ``file:line:col`` and what is wanted. Unknown keys are warnings (errors with
+``strict``) with a did-you-mean; a literal secret is a warning.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import yamlio
+from ..errors import InputError, Mark
+from ..secrets import Secret
+from .models import Config, unknown_keys
+from .secretref import SecretSource
+
+DEFAULT_PATH = "palette-tailscale.yaml"
+EXAMPLE_NAME = "<example>"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    mark: Mark
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.mark}: {self.message}"
+
+
+@dataclass(slots=True)
+class LoadedConfig:
+    """A validated config plus where each value came from."""
+
+    config: Config
+    path: str
+    base_dir: Path
+    positions: dict[tuple[Any, ...], Mark]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    is_example: bool = False
+
+    def mark_of(self, path: tuple[Any, ...]) -> Mark:
+        """The position of ``path`` or of its nearest written ancestor."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), Mark(self.path, 1, 1))
+
+    def secret(
+        self, source: SecretSource, where: tuple[Any, ...], *, placeholder: str | None = None
+    ) -> Secret:
+        """Resolve a secret reference; with ``placeholder``, an unset one yields the placeholder."""
+        try:
+            return source.resolve(self.base_dir, mark=self.mark_of(where))
+        except InputError:
+            if placeholder is None:
+                raise
+            return Secret(placeholder, f"placeholder for {source.describe()}")
+
+
+def example_text() -> str:
+    """The embedded example config (also the starter written by ``init``)."""
+    return files(__package__).joinpath("example.yaml").read_text(encoding="utf-8")
+
+
+def load_example(*, strict: bool = False) -> LoadedConfig:
+    loaded = load_text(example_text(), EXAMPLE_NAME, base_dir=Path.cwd(), strict=strict)
+    loaded.is_example = True
+    return loaded
+
+
+def load_file(path: str | Path, *, strict: bool = False) -> LoadedConfig:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        hint = "run `palette-tailscale init` to write one" if path.name == DEFAULT_PATH else None
+        raise InputError(f"{path}: no such file", hint=hint) from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", mark=_offset_mark(str(path), raw, exc.start)) from None
+    return load_text(text, str(path), base_dir=path.resolve().parent, strict=strict)
+
+
+def _offset_mark(path: str, raw: bytes, offset: int) -> Mark:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    return Mark(path, line, offset - (before.rfind(b"\n") + 1) + 1)
+
+
+def load_text(text: str, path: str, *, base_dir: Path, strict: bool = False) -> LoadedConfig:
+    doc = yamlio.load(text.lstrip("\ufeff"), path)
+    root = doc.root
+    if not isinstance(root, yamlio.Map):
+        where = root.mark if root is not None else Mark(path, 1, 1)
+        raise InputError("the config is a YAML mapping starting with `version: 1`", mark=where)
+    _check_version(root, path)
+    positions = _positions(root)
+    data = yamlio.to_python(root)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, positions, path) from None
+    loaded = LoadedConfig(config, path, base_dir, positions)
+    _collect_warnings(loaded, strict)
+    return loaded
+
+
+def _check_version(root: yamlio.Map, path: str) -> None:
+    version = root.get("version")
+    if version is None:
+        raise InputError(
+            "missing `version: 1` at the top of the config",
+            mark=root.mark,
+            hint="this tool reads config version 1",
+        )
+    value = version.value if isinstance(version, yamlio.Scalar) else None
+    if value != 1:
+        shown = version.raw if isinstance(version, yamlio.Scalar) else "a collection"
+        raise InputError(
+            f"unknown config version {shown}; this palette-tailscale reads version 1",
+            mark=version.mark,
+        )
+
+
+def _positions(root: yamlio.Node) -> dict[tuple[Any, ...], Mark]:
+    positions: dict[tuple[Any, ...], Mark] = {}
+    for path, node in yamlio.walk(root):
+        positions[path] = node.mark
+    for path, node in yamlio.walk(root):
+        if isinstance(node, yamlio.Map):
+            for key, _ in node.items():
+                key_path = (*path, key.raw, "<key>")
+                positions[key_path] = key.mark
+    return positions
+
+
+def _validation_error(
+    exc: ValidationError, positions: dict[tuple[Any, ...], Mark], path: str
+) -> InputError:
+    first = exc.errors(include_url=False)[0]
+    loc = tuple(part for part in first["loc"] if not _is_union_branch(part))
+    mark = Mark(path, 1, 1)
+    probe = loc
+    while probe:
+        if probe in positions:
+            mark = positions[probe]
+            break
+        probe = probe[:-1]
+    dotted = ".".join(str(p) for p in loc) or "config"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "this key is required"
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return InputError(f"{dotted}: {message}{suffix}", mark=mark)
+
+
+def _is_union_branch(part: Any) -> bool:
+    # pydantic names union members in locations, e.g. "list[Host]"; they are not config keys.
+    return isinstance(part, str) and ("[" in part or part in ("HostsFrom", "function-before"))
+
+
+def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:
+    for key_path, known in unknown_keys(loaded.config):
+        key = str(key_path[-1])
+        mark = loaded.positions.get((*key_path, "<key>"), loaded.mark_of(key_path))
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+        message = f"unknown key {'.'.join(map(str, key_path))!r} is ignored; {hint}"
+        if strict:
+            raise InputError(message, mark=mark)
+        loaded.warnings.append(Diagnostic(mark, message))
+    for where, source in _secret_sources(loaded.config):
+        if source.kind == "literal":
+            loaded.warnings.append(
+                Diagnostic(
+                    loaded.mark_of(where),
+                    f"{'.'.join(where)} is a literal secret in the config file; "
+                    "prefer {env: NAME} or {file: PATH}",
+                )
+            )
+
+
+def _secret_sources(config: Config) -> list[tuple[tuple[str, ...], SecretSource]]:
+    candidates: list[tuple[tuple[str, ...], SecretSource | None]] = [
+        (("palette", "registration_token"), config.palette.registration_token),
+        (("tailscale", "auth_key"), config.tailscale.auth_key),
+        (("tailscale", "api", "api_key"), config.tailscale.api.api_key),
+        (("tailscale", "api", "oauth_client_secret"), config.tailscale.api.oauth_client_secret),
+    ]
+    return [(where, source) for where, source in candidates if source is not None]

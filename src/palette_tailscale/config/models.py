@@ -1,0 +1,393 @@
+"""The versioned config file (``version: 1``): pydantic models and their validation.
+
+Unknown keys are allowed by the models and collected afterwards (:func:`unknown_keys`) so the
+loader can warn with a position and a did-you-mean, or fail with ``--strict``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from ..kairos import is_valid_hostname, is_valid_tag
+from .secretref import SecretField
+
+OS_VERSIONS: dict[str, tuple[str, ...]] = {
+    "ubuntu": ("20.04", "22.04", "24.04"),
+    "opensuse-leap": ("15.6",),
+    "rhel": ("8", "9", "10"),
+    "sles": ("5.4", "5.5"),
+}
+DURATION_RE = re.compile(r"^([1-9][0-9]*)(s|m|h|d)$")
+_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """``"7d"`` → 604800. Raises ValueError on anything else."""
+    match = DURATION_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30m, 12h or 7d")
+    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+def _check_tags(tags: list[str]) -> list[str]:
+    for tag in tags:
+        if not is_valid_tag(tag):
+            raise ValueError(
+                f"{tag!r} is not a tag: write tag:NAME (a letter, then letters, digits or hyphens)"
+            )
+    if len(set(tags)) != len(tags):
+        raise ValueError("tags must be unique")
+    return tags
+
+
+class Palette(_Model):
+    """Where the host registers: the Palette API endpoint, the project and the token."""
+
+    endpoint: str = Field("api.spectrocloud.com", description="Palette API host, no scheme.")
+    project: str | None = Field(None, description="Project name (stylus.site.projectName).")
+    project_uid: str | None = Field(None, description="Project UID (stylus.site.projectUid).")
+    registration_token: SecretField | None = Field(
+        None, description="Edge host registration token (stylus.site.edgeHostToken)."
+    )
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if "://" in value or "/" in value or not re.match(r"^[A-Za-z0-9.-]+(:[0-9]+)?$", value):
+            raise ValueError(
+                "write the API host alone, without scheme or path (e.g. api.spectrocloud.com)"
+            )
+        return value
+
+
+class CanvOS(_Model):
+    """The CanvOS build arguments written to ``.arg``."""
+
+    os_distribution: Literal["ubuntu", "opensuse-leap", "rhel", "sles"] = "ubuntu"
+    os_version: str = Field(
+        "22.04",
+        description="ubuntu 20.04/22.04/24.04, opensuse-leap 15.6, rhel 8/9/10, sles 5.4/5.5.",
+    )
+    arch: Literal["amd64", "arm64"] = "amd64"
+    k8s_distribution: Literal["k3s", "rke2", "kubeadm", "kubeadm-fips", "nodeadm", "canonical"] = (
+        "k3s"
+    )
+    k8s_version: str = Field(
+        "1.30.5",
+        description="One Kubernetes version (pinned: an empty "
+        "value makes CanvOS build every version).",
+    )
+    image_registry: str = "ttl.sh"
+    image_repo: str | None = Field(None, description="Defaults to the OS distribution.")
+    custom_tag: str = "palette-tailscale"
+    iso_name: str = "palette-edge-installer"
+    pe_version: str | None = Field(None, description="Palette Edge version, e.g. v4.5.3.")
+    base_image: str | None = None
+    update_kernel: bool = False
+    extra_args: dict[str, str] = Field(
+        default_factory=dict, description="Further KEY: value lines for .arg."
+    )
+
+    @field_validator("os_version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f"quote the OS version: YAML read it as the number {value}")
+        return value
+
+    @field_validator("k8s_version")
+    @classmethod
+    def _k8s_version(cls, value: str) -> str:
+        if not re.match(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$", value):
+            raise ValueError("write one version such as 1.30.5")
+        return value
+
+    @field_validator("image_registry")
+    @classmethod
+    def _registry(cls, value: str) -> str:
+        if "://" in value or not re.match(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$", value):
+            raise ValueError("a registry host (and optional path) without scheme, e.g. ttl.sh")
+        return value
+
+    @field_validator("image_repo")
+    @classmethod
+    def _repo(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z0-9]+([._/-][a-z0-9]+)*$", value):
+            raise ValueError("lowercase letters, digits and . _ / - only")
+        return value
+
+    @field_validator("custom_tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9]+([._-][a-z0-9]+)*$", value):
+            raise ValueError("lowercase letters and digits (with . _ - inside) only")
+        return value
+
+    @field_validator("iso_name")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9_-]+$", value):
+            raise ValueError("lowercase letters, digits, _ and - only")
+        return value
+
+    @field_validator("pe_version")
+    @classmethod
+    def _pe(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^v[0-9]+\.[0-9]+\.[0-9]+$", value):
+            raise ValueError("write a Palette Edge version like v4.5.3")
+        return value
+
+    @field_validator("extra_args")
+    @classmethod
+    def _extra(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, item in value.items():
+            if not re.match(r"^[A-Z_][A-Z0-9_]*$", key):
+                raise ValueError(f"{key!r}: .arg keys are UPPER_CASE names")
+            if "\n" in item or "$" in item or "`" in item:
+                raise ValueError(f"{key}: values are literal one-line text (no $, no backquote)")
+        return value
+
+    @field_validator("os_version")
+    @classmethod
+    def _os(cls, value: str, info: ValidationInfo) -> str:
+        distribution = info.data.get("os_distribution")
+        allowed = OS_VERSIONS.get(distribution or "", ())
+        if allowed and value not in allowed:
+            raise ValueError(
+                f"{value!r} is not a CanvOS {distribution} version (one of {', '.join(allowed)})"
+            )
+        return value
+
+    @property
+    def repo(self) -> str:
+        return self.image_repo or self.os_distribution
+
+
+class Install(_Model):
+    """How Tailscale gets into the image."""
+
+    method: Literal["auto", "apt", "zypper", "rpm", "static"] = Field(
+        "auto", description="auto picks by OS at build time (apt, zypper or rpm)."
+    )
+    version: str | None = Field(None, description="Pin, e.g. 1.76.6 (held against upgrades).")
+    track: Literal["stable", "unstable"] = "stable"
+    sha256: dict[Literal["amd64", "arm64"], str] = Field(
+        default_factory=dict, description="static: sha256 of the tarball per architecture."
+    )
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", value):
+            raise ValueError("a Tailscale version like 1.76.6")
+        return value
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, value: dict[str, str]) -> dict[str, str]:
+        for arch, digest in value.items():
+            if not re.match(r"^[0-9a-f]{64}$", digest):
+                raise ValueError(f"{arch}: a sha256 is 64 lowercase hex digits")
+        return value
+
+
+class KeyPolicy(_Model):
+    """The auth keys the tool mints (fleet provisioning, ``keys create``)."""
+
+    expiry: str = Field("7d", description="Key lifetime, e.g. 12h or 7d (at most 90d).")
+    reusable: bool = False
+    ephemeral: bool = False
+    preauthorized: bool = True
+
+    @field_validator("expiry")
+    @classmethod
+    def _expiry(cls, value: str) -> str:
+        if duration_seconds(value) > 90 * 86400:
+            raise ValueError("auth keys live at most 90 days")
+        return value
+
+
+class Api(_Model):
+    """Credentials for the tailnet API (Tailscale v2 or Headscale v1)."""
+
+    provider: Literal["tailscale", "headscale"] | None = Field(
+        None, description="Defaults to headscale when login_server is set."
+    )
+    base_url: str | None = None
+    tailnet: str = "-"
+    api_key: SecretField | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: SecretField | None = None
+    headscale_user: str | None = None
+
+
+class Tailscale(_Model):
+    """Tailscale on the host: install, enrollment, flags."""
+
+    login_server: str | None = Field(None, description="Headscale URL (passed as --login-server).")
+    install: Install = Field(default_factory=Install)
+    auth_key: SecretField | None = Field(None, description="The auth key the hosts join with.")
+    auth_key_delivery: Literal["site", "installer", "none"] = Field(
+        "site",
+        description="site: per-host site user-data (recommended); installer: in the "
+        "installer user-data; none: delivered by other means.",
+    )
+    tags: list[str] = Field(default_factory=list)
+    hostname: str = Field("{name}", description="Tailscale hostname template: {name}, {site}.")
+    ssh: bool = False
+    accept_routes: bool = False
+    accept_dns: bool = True
+    advertise_routes: list[str] = Field(default_factory=list)
+    advertise_exit_node: bool = False
+    extra_up_args: list[str] = Field(default_factory=list)
+    deadline: int = Field(300, ge=30, le=3600, description="Seconds enrollment may take per boot.")
+    up_timeout: int = Field(60, ge=5, le=600, description="Seconds for each tailscale up try.")
+    persist_state: bool = Field(True, description="Add /var/lib/tailscale to install.bind_mounts.")
+    key: KeyPolicy = Field(default_factory=KeyPolicy)
+    api: Api = Field(default_factory=Api)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_tags(value)
+
+    @field_validator("login_server")
+    @classmethod
+    def _login(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", value):
+            raise ValueError("a URL like https://headscale.example.com")
+        return value
+
+    @field_validator("advertise_routes")
+    @classmethod
+    def _routes(cls, value: list[str]) -> list[str]:
+        for route in value:
+            try:
+                ipaddress.ip_network(route, strict=True)
+            except ValueError as exc:
+                raise ValueError(f"{route!r} is not a network prefix: {exc}") from None
+        return value
+
+    @field_validator("extra_up_args")
+    @classmethod
+    def _extra(cls, value: list[str]) -> list[str]:
+        for arg in value:
+            if not re.match(r"^--[a-z][a-z0-9-]*(=\S*)?$", arg):
+                raise ValueError(f"{arg!r}: write flags as --name or --name=value")
+            name = arg.split("=", 1)[0]
+            if name in ("--auth-key", "--authkey", "--client-secret"):
+                raise ValueError("the key is passed by the enrollment script; use auth_key")
+            if name in ("--hostname", "--timeout", "--login-server", "--advertise-tags"):
+                raise ValueError(f"{name} is set from its own config key")
+        return value
+
+    @field_validator("hostname")
+    @classmethod
+    def _hostname(cls, value: str) -> str:
+        sample = value.replace("{name}", "edge-1").replace("{site}", "site-1")
+        if "{" in sample or "}" in sample:
+            raise ValueError("the hostname template knows {name} and {site} only")
+        if not is_valid_hostname(sample):
+            raise ValueError(f"{value!r} does not make a lowercase DNS label (a-z, 0-9, -)")
+        return value
+
+    @property
+    def provider(self) -> str:
+        return self.api.provider or ("headscale" if self.login_server else "tailscale")
+
+
+class HostPalette(_Model):
+    project: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class Host(_Model):
+    """One edge host of the fleet."""
+
+    name: str = Field(description="Edge host name: a lowercase DNS label (stylus.site.name).")
+    serial: str | None = None
+    site: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    palette: HostPalette = Field(default_factory=HostPalette)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not is_valid_hostname(value):
+            raise ValueError(
+                f"{value!r} is not a lowercase DNS label of at most 63 characters "
+                "(a-z, 0-9, -, no hyphen at either end)"
+            )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_tags(value)
+
+
+class HostsFrom(_Model):
+    """Hosts read from a CSV or YAML inventory file."""
+
+    from_: str = Field(alias="from", description="Path of a CSV or YAML inventory.")
+
+
+class UserData(_Model):
+    """The user's own user-data, passed through into what the tool renders."""
+
+    extra: dict[str, Any] = Field(
+        default_factory=dict, description="Merged into the installer user-data."
+    )
+    site_extra: dict[str, Any] = Field(
+        default_factory=dict, description="Merged into each host's site user-data."
+    )
+
+
+class Config(_Model):
+    """palette-tailscale config, version 1."""
+
+    version: Literal[1]
+    palette: Palette = Field(default_factory=Palette)
+    canvos: CanvOS = Field(default_factory=CanvOS)
+    tailscale: Tailscale = Field(default_factory=Tailscale)
+    hosts: list[Host] | HostsFrom = Field(default_factory=list)
+    userdata: UserData = Field(default_factory=UserData)
+
+    @field_validator("hosts")
+    @classmethod
+    def _unique(cls, value: list[Host] | HostsFrom) -> list[Host] | HostsFrom:
+        if isinstance(value, list):
+            seen: set[str] = set()
+            for host in value:
+                if host.name in seen:
+                    raise ValueError(f"host {host.name!r} appears twice")
+                seen.add(host.name)
+        return value
+
+
+def unknown_keys(
+    model: BaseModel, path: tuple[Any, ...] = ()
+) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """Every ``(path, extra_key, known_keys)`` the user wrote that no model knows."""
+    found: list[tuple[tuple[Any, ...], list[str]]] = []
+    known = [f.alias or name for name, f in type(model).model_fields.items()]
+    for key in model.model_extra or {}:
+        found.append(((*path, key), known))
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = field.alias or name
+        if isinstance(value, BaseModel):
+            found.extend(unknown_keys(value, (*path, key)))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    found.extend(unknown_keys(item, (*path, key, i)))
+    return found

@@ -1,0 +1,418 @@
+"""One YAML layer for the whole tool: positions in, yaml.v3 meaning, deterministic text out.
+
+Kairos reads user-data with Go's gopkg.in/yaml.v3, so what matters is what *that* library makes
+of a file, not what a Python loader makes of it (reference/kairos-cloud-config.md §5.1):
+
+* a plain ``0644`` is the integer 420, ``644`` is 644, ``0o644`` is 420, ``"0644"`` is a string;
+* ``yes``/``on``/``y`` are strings unless decoded into a Go ``bool``;
+* a plain scalar decoded into a Go ``string`` keeps its source text;
+* duplicate keys are an error; extra ``---`` documents are ignored.
+
+:func:`load` keeps, for every node, its 1-based line and column, its raw text and its quoting
+style, so lint rules and config errors can point at the exact place and reason about the raw
+text. :func:`dump` writes YAML that reads back the same under yaml.v3 *and* YAML 1.1 loaders.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Union
+
+from .errors import Mark, YamlError
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+@dataclass(eq=False, slots=True)
+class Scalar:
+    raw: str
+    style: str | None  # None: plain; "'" or '"': quoted; "|" or ">": block
+    mark: Mark
+    tag: str | None = None  # explicit non-core tag, if any
+
+    @property
+    def plain(self) -> bool:
+        return self.style is None
+
+    @property
+    def value(self) -> Any:
+        """The value yaml.v3 gives this scalar when decoding into ``interface{}``."""
+        return resolve_v3(self.raw) if self.style is None else self.raw
+
+    def as_int(self) -> int | None:
+        """The integer yaml.v3 decodes into an int field, or None when it is a type error."""
+        if self.style is not None:
+            return None
+        value = resolve_v3(self.raw)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def as_str(self) -> str:
+        """The text yaml.v3 stores in a Go string field (plain scalars keep their source text)."""
+        return self.raw
+
+
+@dataclass(eq=False, slots=True)
+class Seq:
+    items: list[Node]
+    mark: Mark
+    flow: bool = False
+
+
+@dataclass(eq=False, slots=True)
+class Map:
+    pairs: list[tuple[Node, Node]]
+    mark: Mark
+    flow: bool = False
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, (key, _) in enumerate(self.pairs):
+            if isinstance(key, Scalar):
+                self._index.setdefault(key.raw, i)
+
+    def get(self, key: str) -> Node | None:
+        i = self._index.get(key)
+        return None if i is None else self.pairs[i][1]
+
+    def key_node(self, key: str) -> Node | None:
+        i = self._index.get(key)
+        return None if i is None else self.pairs[i][0]
+
+    def keys(self) -> list[str]:
+        return [k.raw for k, _ in self.pairs if isinstance(k, Scalar)]
+
+    def items(self) -> Iterator[tuple[Scalar, Node]]:
+        for key, value in self.pairs:
+            if isinstance(key, Scalar):
+                yield key, value
+
+
+Node = Union[Scalar, Seq, Map]  # noqa: UP007 - a runtime alias on Python 3.10
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed YAML file: its text, lines and root node (None for an empty document)."""
+
+    path: str
+    text: str
+    root: Node | None
+    extra_documents: int = 0
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+# ---------------------------------------------------------------------------------------------
+# yaml.v3 scalar resolution (resolve.go)
+
+_V3_NULL: Final = frozenset({"", "~", "null", "Null", "NULL"})
+_V3_TRUE: Final = frozenset({"true", "True", "TRUE"})
+_V3_FALSE: Final = frozenset({"false", "False", "FALSE"})
+_V3_FLOAT_RE: Final = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_V3_INF: Final = {
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+}
+_V3_NAN: Final = frozenset({".nan", ".NaN", ".NAN"})
+_GO_INT_RE: Final = re.compile(
+    r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$"
+)
+
+
+def go_parse_int(text: str) -> int | None:
+    """``strconv.ParseInt(text, 0, 64)`` after yaml.v3 removed underscores; None on failure."""
+    plain = text.replace("_", "")
+    if not _GO_INT_RE.match(plain):
+        return None
+    sign = -1 if plain.startswith("-") else 1
+    body = plain.lstrip("+-").lower()
+    if body.startswith(("0x", "0o", "0b")):
+        value = int(body[2:], {"x": 16, "o": 8, "b": 2}[body[1]])
+    elif len(body) > 1 and body.startswith("0"):
+        value = int(body[1:], 8)
+    else:
+        value = int(body)
+    value *= sign
+    return value if -(2**63) <= value < 2**64 else None
+
+
+def resolve_v3(raw: str) -> Any:
+    """Resolve a plain scalar as yaml.v3 does for an untyped destination."""
+    if raw in _V3_NULL:
+        return None
+    if raw in _V3_TRUE:
+        return True
+    if raw in _V3_FALSE:
+        return False
+    if raw in _V3_INF:
+        return _V3_INF[raw]
+    if raw in _V3_NAN:
+        return math.nan
+    if raw[:1] in "+-.0123456789":
+        as_int = go_parse_int(raw)
+        if as_int is not None:
+            return as_int
+        plain = raw.replace("_", "")
+        if _V3_FLOAT_RE.match(plain):
+            return float(plain)
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+MAX_DEPTH: Final = 200
+
+
+def load(text: str, path: str = "<string>") -> Document:
+    """Parse ``text`` (first document only, as yaml.v3 does) keeping positions for every node."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if "\x00" in text:
+        raise YamlError("file contains a NUL byte; is it binary?", mark=Mark(path, 1, 1))
+    parser = YAML(typ="rt", pure=True)
+    try:
+        docs = parser.compose_all(text)
+        first = next(docs, None)
+        extra = sum(1 for _ in docs)
+    except MarkedYAMLError as exc:
+        raise _yaml_error(exc, path) from None
+    except YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", mark=Mark(path, 1, 1)) from None
+    except RecursionError:
+        raise YamlError("YAML nested too deeply", mark=Mark(path, 1, 1)) from None
+    root = None if first is None else _convert(first, path, 0, {})
+    return Document(path=path, text=text, root=root, extra_documents=extra)
+
+
+def _yaml_error(exc: Any, path: str) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    where = Mark(path, mark.line + 1, mark.column + 1) if mark else Mark(path, 1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return YamlError(f"invalid YAML: {problem}{context}", mark=where)
+
+
+def _mark(node: Any, path: str) -> Mark:
+    return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: Any, path: str, depth: int, seen: dict[int, Node]) -> Node:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    if depth > MAX_DEPTH:
+        raise YamlError(f"YAML nested deeper than {MAX_DEPTH} levels", mark=_mark(node, path))
+    if id(node) in seen:  # an alias: the same node again
+        return seen[id(node)]
+    mark = _mark(node, path)
+    if isinstance(node, ScalarNode):
+        tag = str(node.tag)
+        explicit = None if tag.startswith("tag:yaml.org,2002:") else tag
+        result: Node = Scalar(raw=node.value, style=node.style or None, mark=mark, tag=explicit)
+    elif isinstance(node, SequenceNode):
+        result = Seq(items=[], mark=mark, flow=bool(node.flow_style))
+        seen[id(node)] = result
+        result.items.extend(_convert(item, path, depth + 1, seen) for item in node.value)
+    elif isinstance(node, MappingNode):
+        pairs = [
+            (_convert(k, path, depth + 1, seen), _convert(v, path, depth + 1, seen))
+            for k, v in node.value
+        ]
+        _check_duplicates(pairs)
+        result = Map(pairs=pairs, mark=mark, flow=bool(node.flow_style))
+    else:  # pragma: no cover - ruamel only produces the three node kinds
+        raise YamlError(f"unsupported YAML node {type(node).__name__}", mark=mark)
+    seen[id(node)] = result
+    return result
+
+
+def _check_duplicates(pairs: list[tuple[Node, Node]]) -> None:
+    seen: dict[str, Mark] = {}
+    for key, _ in pairs:
+        if not isinstance(key, Scalar) or key.raw == "<<":
+            continue
+        if key.raw in seen:
+            first = seen[key.raw]
+            raise YamlError(
+                f"duplicate key {key.raw!r} (first at line {first.line}); yaml.v3 rejects the file",
+                mark=key.mark,
+            )
+        seen[key.raw] = key.mark
+
+
+def to_python(node: Node | None) -> Any:
+    """Plain Python data with yaml.v3's untyped meaning (maps keep source order)."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Seq):
+        return [to_python(item) for item in node.items]
+    return {_key_text(k): to_python(v) for k, v in node.pairs}
+
+
+def _key_text(key: Node) -> Any:
+    if isinstance(key, Scalar):
+        value = key.value
+        return value if isinstance(value, (str, int, bool)) or value is None else key.raw
+    return json.dumps(to_python(key), sort_keys=True)
+
+
+def walk(node: Node | None, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Node]]:
+    """Every node with its path of keys (str) and indexes (int), depth first."""
+    if node is None:
+        return
+    yield path, node
+    if isinstance(node, Seq):
+        for i, item in enumerate(node.items):
+            yield from walk(item, (*path, i))
+    elif isinstance(node, Map):
+        for key, value in node.items():
+            yield from walk(value, (*path, key.raw))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dumping
+
+
+class Octal(int):
+    """An integer written in octal with a leading zero (``0600``), as file modes should be."""
+
+    __slots__ = ()
+
+
+class Raw(str):
+    """Text inserted verbatim as a scalar (caller guarantees it is a valid plain scalar)."""
+
+    __slots__ = ()
+
+
+_PLAIN_SAFE_RE: Final = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_ ./:@=+,()\[\]{}!*%$^~-]*$")
+# Words that some YAML 1.1 or 1.2 loader turns into a non-string.
+_YAML11_SPECIAL: Final = frozenset(
+    w
+    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null", "none", "~")
+    for w in (base, base.capitalize(), base.upper())
+)
+
+
+def _needs_quotes(text: str) -> bool:
+    if not text or text != text.strip() or not _PLAIN_SAFE_RE.match(text):
+        return True
+    if text in _YAML11_SPECIAL or text.startswith(("-", "?", ":", "!", "*", "&", "%", "@", "`")):
+        return True
+    if ": " in text or " #" in text or text.endswith(":") or any(c in text for c in "[]{},"):
+        return True
+    if resolve_v3(text) != text:
+        return True
+    # YAML 1.1 also reads 0o…, sexagesimal 1:20 and 1_000 as numbers; quote anything numeric-ish.
+    return bool(re.match(r"^[-+]?[0-9.][0-9_:.eE+-]*$", text))
+
+
+def quote(text: str) -> str:
+    """``text`` as a YAML scalar that every loader reads back as the same string."""
+    if not _needs_quotes(text):
+        return text
+    return _NON_PRINTABLE_RE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+# Characters YAML does not allow unescaped in a stream (YAML 1.2 §5.1 c-printable).
+_NON_PRINTABLE_RE: Final = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def _block_ok(text: str) -> bool:
+    lines = text.split("\n")
+    if any(line != line.rstrip(" \t") for line in lines):
+        return False
+    if any(ord(c) < 32 and c not in "\n\t" for c in text) or "\r" in text:
+        return False
+    if _NON_PRINTABLE_RE.search(text):
+        return False
+    return not text.endswith("\n\n") and not text.startswith("\n")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Octal):
+        return "0" + format(int(value), "o") if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, str):
+        return quote(value)
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def _emit(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, Mapping):
+        if not value:
+            out[-1] += " {}"
+            return
+        for key, item in value.items():
+            out.append(f"{pad}{quote(str(key))}:")
+            _emit_value(item, indent, out)
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        if not value:
+            out[-1] += " []"
+            return
+        for item in value:
+            if isinstance(item, Mapping) and item:
+                start = len(out)
+                _emit(item, indent + 2, out)
+                out[start] = f"{pad}- " + out[start][indent + 2 :]
+            else:
+                out.append(f"{pad}-")
+                _emit_value(item, indent, out)
+    else:
+        out[-1] += " " + _scalar(value)
+
+
+def _emit_value(item: Any, indent: int, out: list[str]) -> None:
+    if isinstance(item, str) and not isinstance(item, Raw) and "\n" in item and _block_ok(item):
+        body = item[:-1] if item.endswith("\n") else item
+        indicator = "|" if item.endswith("\n") else "|-"
+        if body.startswith(" "):
+            indicator += "2"
+        out[-1] += " " + indicator
+        sub = " " * (indent + 2)
+        out.extend((sub + line) if line else "" for line in body.split("\n"))
+    elif isinstance(item, Mapping) and item:
+        _emit(item, indent + 2, out)
+    elif isinstance(item, Sequence) and not isinstance(item, str) and item:
+        _emit(item, indent, out)  # block sequences sit at the key's indentation
+    else:
+        _emit(item, indent, out)
+
+
+def dump(data: Mapping[str, Any], *, header: str = "") -> str:
+    """Deterministic block-style YAML for ``data`` (insertion order kept), ending in a newline."""
+    out: list[str] = [""]
+    _emit(data, 0, out)
+    body = "\n".join(out[1:]) + "\n"
+    return header + body

@@ -1,0 +1,124 @@
+"""yaml.v3 semantics and positions (reference/kairos-cloud-config.md §5.1)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from palette_tailscale import yamlio
+from palette_tailscale.errors import YamlError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("v: 0644", 420),
+        ("v: 644", 644),
+        ("v: 0o644", 420),
+        ("v: '0644'", "0644"),
+        ('v: "0644"', "0644"),
+        ("v: 0x1F", 31),
+        ("v: 1_000", 1000),
+        ("v: yes", "yes"),
+        ("v: on", "on"),
+        ("v: true", True),
+        ("v: False", False),
+        ("v: ~", None),
+        ("v:", None),
+        ("v: ####", None),
+        ("v: 1.5", 1.5),
+        ("v: 12345677788", 12345677788),
+        ("v: 95135", 95135),
+        ("v: 08", 8.0),
+        ("v: tag:edge", "tag:edge"),
+    ],
+)
+def test_scalars_resolve_as_yaml_v3(text: str, expected: object) -> None:
+    root = yamlio.load(text).root
+    assert isinstance(root, yamlio.Map)
+    assert yamlio.to_python(root)["v"] == expected
+
+
+def test_int_field_semantics() -> None:
+    root = yamlio.load("a: 0644\nb: '0644'\nc: 644\n").root
+    assert isinstance(root, yamlio.Map)
+    values = {k.raw: v for k, v in root.items()}
+    assert isinstance(values["a"], yamlio.Scalar) and values["a"].as_int() == 0o644
+    assert isinstance(values["b"], yamlio.Scalar) and values["b"].as_int() is None
+    assert isinstance(values["c"], yamlio.Scalar) and values["c"].as_int() == 644
+    assert values["a"].as_str() == "0644"
+
+
+def test_positions_are_one_based() -> None:
+    root = yamlio.load("#cloud-config\nstages:\n  boot:\n    - name: x\n").root
+    assert isinstance(root, yamlio.Map)
+    stages = root.get("stages")
+    assert isinstance(stages, yamlio.Map)
+    boot = stages.get("boot")
+    assert isinstance(boot, yamlio.Seq)
+    assert (boot.items[0].mark.line, boot.items[0].mark.col) == (4, 7)
+
+
+def test_parse_error_has_position() -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load("a: [1, 2\nb: c\n", "f.yaml")
+    assert info.value.mark is not None and info.value.mark.path == "f.yaml"
+    assert str(info.value).startswith("f.yaml:")
+
+
+def test_duplicate_keys_are_an_error() -> None:
+    with pytest.raises(YamlError, match="duplicate key 'a'") as info:
+        yamlio.load("a: 1\nb: 2\na: 3\n", "d.yaml")
+    assert info.value.mark == yamlio.Mark("d.yaml", 3, 1)
+
+
+def test_extra_documents_are_counted_not_read() -> None:
+    doc = yamlio.load("a: 1\n---\nb: 2\n")
+    assert yamlio.to_python(doc.root) == {"a": 1}
+    assert doc.extra_documents == 1
+
+
+def test_nan_and_inf() -> None:
+    data = yamlio.to_python(yamlio.load("a: .inf\nb: .nan\n").root)
+    assert data["a"] == math.inf and math.isnan(data["b"])
+
+
+def test_dump_is_deterministic_and_reads_back() -> None:
+    data = {
+        "stylus": {"site": {"projectUid": "12345677788", "name": "edge-1", "zip": "095135"}},
+        "flags": ["yes", "no", "on", "off", "y", "null", "~", "1.0", "0o644", "1:20"],
+        "mode": yamlio.Octal(0o600),
+        "script": "#!/bin/sh\nset -eu\n  indented\n",
+        "tricky": "a: b # c",
+        "empty": "",
+    }
+    text = yamlio.dump(data, header="#cloud-config\n")
+    assert text == yamlio.dump(data, header="#cloud-config\n")
+    back = yamlio.to_python(yamlio.load(text).root)
+    assert back["mode"] == 0o600
+    assert "permissions" not in text and "mode: 0600" in text
+    expected = {k: v for k, v in data.items() if k != "mode"}
+    assert {k: v for k, v in back.items() if k != "mode"} == expected
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(_text.filter(bool), st.one_of(_text, st.lists(_text, max_size=3)), max_size=5)
+)
+def test_dump_round_trips_any_strings(data: dict[str, object]) -> None:
+    text = yamlio.dump(data)
+    assert yamlio.to_python(yamlio.load(text).root) == (data or None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_load_never_raises_anything_but_yaml_error(text: str) -> None:
+    with contextlib.suppress(YamlError):
+        yamlio.load(text)
