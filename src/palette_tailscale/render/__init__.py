@@ -1,0 +1,1 @@
+"""Config → CanvOS inputs: Dockerfile block, installer user-data, .arg, site user-data."""
