@@ -71,27 +71,33 @@ class Palette(_Model):
 class CanvOS(_Model):
     """The CanvOS build arguments written to ``.arg``."""
 
-    os_distribution: Literal["ubuntu", "opensuse-leap", "rhel", "sles"] = "ubuntu"
+    os_distribution: Literal["ubuntu", "opensuse-leap", "rhel", "sles"] = Field(
+        "ubuntu", description="CanvOS OS_DISTRIBUTION."
+    )
     os_version: str = Field(
         "22.04",
         description="ubuntu 20.04/22.04/24.04, opensuse-leap 15.6, rhel 8/9/10, sles 5.4/5.5.",
     )
-    arch: Literal["amd64", "arm64"] = "amd64"
+    arch: Literal["amd64", "arm64"] = Field("amd64", description="Target architecture (ARCH).")
     k8s_distribution: Literal["k3s", "rke2", "kubeadm", "kubeadm-fips", "nodeadm", "canonical"] = (
-        "k3s"
+        Field("k3s", description="K8S_DISTRIBUTION.")
     )
     k8s_version: str = Field(
         "1.30.5",
         description="One Kubernetes version (pinned: an empty "
         "value makes CanvOS build every version).",
     )
-    image_registry: str = "ttl.sh"
+    image_registry: str = Field(
+        "ttl.sh", description="Registry for provider images, no scheme (IMAGE_REGISTRY)."
+    )
     image_repo: str | None = Field(None, description="Defaults to the OS distribution.")
-    custom_tag: str = "palette-tailscale"
-    iso_name: str = "palette-edge-installer"
+    custom_tag: str = Field("palette-tailscale", description="Image tag suffix (CUSTOM_TAG).")
+    iso_name: str = Field(
+        "palette-edge-installer", description="Installer ISO file name (ISO_NAME)."
+    )
     pe_version: str | None = Field(None, description="Palette Edge version, e.g. v4.5.3.")
-    base_image: str | None = None
-    update_kernel: bool = False
+    base_image: str | None = Field(None, description="BASE_IMAGE override (an image reference).")
+    update_kernel: bool = Field(False, description="UPDATE_KERNEL.")
     extra_args: dict[str, str] = Field(
         default_factory=dict, description="Further KEY: value lines for .arg."
     )
@@ -178,7 +184,7 @@ class Install(_Model):
         "auto", description="auto picks by OS at build time (apt, zypper or rpm)."
     )
     version: str | None = Field(None, description="Pin, e.g. 1.76.6 (held against upgrades).")
-    track: Literal["stable", "unstable"] = "stable"
+    track: Literal["stable", "unstable"] = Field("stable", description="Package track.")
     sha256: dict[Literal["amd64", "arm64"], str] = Field(
         default_factory=dict, description="static: sha256 of the tarball per architecture."
     )
@@ -203,9 +209,9 @@ class KeyPolicy(_Model):
     """The auth keys the tool mints (fleet provisioning, ``keys create``)."""
 
     expiry: str = Field("7d", description="Key lifetime, e.g. 12h or 7d (at most 90d).")
-    reusable: bool = False
-    ephemeral: bool = False
-    preauthorized: bool = True
+    reusable: bool = Field(False, description="Reusable keys (default: single-use).")
+    ephemeral: bool = Field(False, description="Ephemeral nodes (removed after going offline).")
+    preauthorized: bool = Field(True, description="Skip device approval.")
 
     @field_validator("expiry")
     @classmethod
@@ -221,38 +227,56 @@ class Api(_Model):
     provider: Literal["tailscale", "headscale"] | None = Field(
         None, description="Defaults to headscale when login_server is set."
     )
-    base_url: str | None = None
-    tailnet: str = "-"
-    api_key: SecretField | None = None
-    oauth_client_id: str | None = None
-    oauth_client_secret: SecretField | None = None
-    headscale_user: str | None = None
+    base_url: str | None = Field(
+        None, description="API base URL (TAILSCALE_BASE_URL or HEADSCALE_URL)."
+    )
+    tailnet: str = Field(
+        "-", description="Tailnet (TAILSCALE_TAILNET); - means the credential's own."
+    )
+    api_key: SecretField | None = Field(
+        None, description="API access token (TAILSCALE_API_KEY or HEADSCALE_API_KEY)."
+    )
+    oauth_client_id: str | None = Field(
+        None, description="OAuth client id (TAILSCALE_OAUTH_CLIENT_ID)."
+    )
+    oauth_client_secret: SecretField | None = Field(
+        None, description="OAuth client secret (TAILSCALE_OAUTH_CLIENT_SECRET)."
+    )
+    headscale_user: str | None = Field(
+        None, description="Headscale user (name or ID) owning minted keys."
+    )
 
 
 class Tailscale(_Model):
     """Tailscale on the host: install, enrollment, flags."""
 
     login_server: str | None = Field(None, description="Headscale URL (passed as --login-server).")
-    install: Install = Field(default_factory=Install)
+    install: Install = Field(default_factory=Install, description="See tailscale.install.")
     auth_key: SecretField | None = Field(None, description="The auth key the hosts join with.")
     auth_key_delivery: Literal["site", "installer", "none"] = Field(
         "site",
         description="site: per-host site user-data (recommended); installer: in the "
         "installer user-data; none: delivered by other means.",
     )
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(
+        default_factory=list, description="ACL tags (tag:NAME) for the hosts and their keys."
+    )
     hostname: str = Field("{name}", description="Tailscale hostname template: {name}, {site}.")
-    ssh: bool = False
-    accept_routes: bool = False
-    accept_dns: bool = True
-    advertise_routes: list[str] = Field(default_factory=list)
-    advertise_exit_node: bool = False
-    extra_up_args: list[str] = Field(default_factory=list)
+    ssh: bool = Field(False, description="tailscale up --ssh.")
+    accept_routes: bool = Field(False, description="tailscale up --accept-routes.")
+    accept_dns: bool = Field(True, description="tailscale up --accept-dns.")
+    advertise_routes: list[str] = Field(
+        default_factory=list, description="Subnet routes to advertise (CIDR prefixes)."
+    )
+    advertise_exit_node: bool = Field(False, description="tailscale up --advertise-exit-node.")
+    extra_up_args: list[str] = Field(
+        default_factory=list, description="Further tailscale up flags (--name or --name=value)."
+    )
     deadline: int = Field(300, ge=30, le=3600, description="Seconds enrollment may take per boot.")
     up_timeout: int = Field(60, ge=5, le=600, description="Seconds for each tailscale up try.")
     persist_state: bool = Field(True, description="Add /var/lib/tailscale to install.bind_mounts.")
-    key: KeyPolicy = Field(default_factory=KeyPolicy)
-    api: Api = Field(default_factory=Api)
+    key: KeyPolicy = Field(default_factory=KeyPolicy, description="See tailscale.key.")
+    api: Api = Field(default_factory=Api, description="See tailscale.api.")
 
     @field_validator("tags")
     @classmethod
@@ -305,18 +329,22 @@ class Tailscale(_Model):
 
 
 class HostPalette(_Model):
-    project: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    """Per-host Palette settings."""
+
+    project: str | None = Field(None, description="Palette project name for this host.")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Palette tags (stylus.site.tags)."
+    )
 
 
 class Host(_Model):
     """One edge host of the fleet."""
 
     name: str = Field(description="Edge host name: a lowercase DNS label (stylus.site.name).")
-    serial: str | None = None
-    site: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    palette: HostPalette = Field(default_factory=HostPalette)
+    serial: str | None = Field(None, description="Serial number or UUID (unique).")
+    site: str | None = Field(None, description="Site name ({site} in templates).")
+    tags: list[str] = Field(default_factory=list, description="Extra tags for this host.")
+    palette: HostPalette = Field(default_factory=HostPalette, description="See hosts.palette.")
 
     @field_validator("name")
     @classmethod
@@ -354,12 +382,15 @@ class UserData(_Model):
 class Config(_Model):
     """palette-tailscale config, version 1."""
 
-    version: Literal[1]
-    palette: Palette = Field(default_factory=Palette)
-    canvos: CanvOS = Field(default_factory=CanvOS)
-    tailscale: Tailscale = Field(default_factory=Tailscale)
-    hosts: list[Host] | HostsFrom = Field(default_factory=list)
-    userdata: UserData = Field(default_factory=UserData)
+    version: Literal[1] = Field(description="Config format version: 1.")
+    palette: Palette = Field(default_factory=Palette, description="See palette.")
+    canvos: CanvOS = Field(default_factory=CanvOS, description="See canvos.")
+    tailscale: Tailscale = Field(default_factory=Tailscale, description="See tailscale.")
+    hosts: list[Host] | HostsFrom = Field(
+        default_factory=list,
+        description="Inline hosts, or {from: PATH} naming a CSV or YAML inventory.",
+    )
+    userdata: UserData = Field(default_factory=UserData, description="See userdata.")
 
     @field_validator("hosts")
     @classmethod
