@@ -1,0 +1,411 @@
+#!/bin/sh
+# palette-tailscale first-boot enrollment: join this Kairos/Palette edge host to the tailnet.
+#
+# Installed by the rendered user-data and run from a `network.after` step on every boot. It must
+# be safe to run any number of times and must always finish within PT_DEADLINE (plus a few
+# seconds): Kairos stages have no timeout, so a hanging step would hold the boot.
+#
+# Interface (environment; a variable set in the environment wins over the settings files):
+#   PT_CONFIG         settings file            /usr/local/etc/palette-tailscale/enroll.env
+#   PT_HOST_CONFIG    per-host settings file   /usr/local/etc/palette-tailscale/host.env
+#   PT_TAILSCALE      tailscale CLI            tailscale
+#   PT_SYSTEMCTL      systemctl                systemctl
+#   PT_RUN_DIR        Kairos *_mode markers    /run/cos
+#   PT_HOSTNAME       device name              (settings; else the OS hostname, never localhost)
+#   PT_AUTH_KEY_FILE  auth key file (0600)     /usr/local/etc/palette-tailscale/authkey
+#   PT_UP_ARGS        further `tailscale up` flags, split on blanks
+#   PT_DEADLINE       seconds for the whole run, retries included   300
+#   PT_UP_TIMEOUT     seconds for each `tailscale up` try            60
+#   PT_LOG            log file                 /var/log/palette-tailscale.log
+#
+# Exit codes: 0 logged in (or not an installed system: skipped); 1 not logged in when the
+# deadline passed; 2 bad settings (hostname, numbers, missing CLI); 3 login needed but the key
+# file is missing or empty.
+#
+# The user-data renders this file through Go text/template (yip), so it must never contain two
+# opening braces in a row.
+
+# `set -e` is deliberately off: every failure is handled and logged where it happens.
+set -u
+set -f             # PT_UP_ARGS is split on blanks; never glob-expand it
+umask 077
+LC_ALL=C           # fixed character classes for the hostname check and sed
+export LC_ALL
+
+PT_VARS="PT_CONFIG PT_HOST_CONFIG PT_TAILSCALE PT_SYSTEMCTL PT_RUN_DIR PT_HOSTNAME \
+PT_AUTH_KEY_FILE PT_UP_ARGS PT_DEADLINE PT_UP_TIMEOUT PT_LOG"
+
+BACKOFF_MAX=30     # longest pause between two `tailscale up` tries
+SETTLE=10          # seconds NoState may last after the daemon answers before we log in anyway
+STATUS_TIMEOUT=10  # bound for one `tailscale status` call
+
+# --- logging ---------------------------------------------------------------------------------
+
+# log MESSAGE...: timestamped to stderr and PT_LOG, and to the journal when `logger` exists.
+# Callers never pass the key: the script does not read it, only its file name.
+log() {
+    pt_line="$(date -u +%Y-%m-%dT%H:%M:%SZ) palette-tailscale: $*"
+    printf '%s\n' "$pt_line" >&2
+    printf '%s\n' "$pt_line" >>"$PT_LOG" 2>/dev/null
+    if command -v logger >/dev/null 2>&1; then
+        logger -t palette-tailscale -- "$*" >/dev/null 2>&1
+    fi
+    return 0
+}
+
+# log_output PREFIX TEXT: log each line of a command's output, with anything key-shaped removed.
+log_output() {
+    printf '%s\n' "$2" | scrub | while IFS= read -r pt_out; do
+        [ -n "$pt_out" ] && log "$1: $pt_out"
+    done
+}
+
+# scrub: a filter dropping auth keys from tailscale's messages. tskey-/hskey- tokens are masked;
+# lines containing the key file's text are dropped (grep -f reads the key from the file, so it
+# never appears on a command line).
+scrub() {
+    if [ -s "$PT_AUTH_KEY_FILE" ] && [ -r "$PT_AUTH_KEY_FILE" ]; then
+        sed -e 's/[th]skey-[A-Za-z0-9_-]*/[redacted]/g' | grep -v -F -f "$PT_AUTH_KEY_FILE"
+    else
+        sed -e 's/[th]skey-[A-Za-z0-9_-]*/[redacted]/g'
+    fi
+}
+
+open_log() {
+    case $PT_LOG in
+        */*) mkdir -p "${PT_LOG%/*}" 2>/dev/null ;;
+    esac
+}
+
+# --- settings --------------------------------------------------------------------------------
+
+# Remember which PT_* variables the environment set, so the settings files cannot override them.
+save_environment() {
+    for pt_name in $PT_VARS; do
+        if eval "[ \"\${$pt_name+set}\" = set ]"; then
+            eval "pt_env_$pt_name=\$$pt_name"
+            eval "pt_has_$pt_name=1"
+        else
+            eval "pt_has_$pt_name=0"
+        fi
+    done
+}
+
+restore_environment() {
+    for pt_name in $PT_VARS; do
+        if eval "[ \"\$pt_has_$pt_name\" = 1 ]"; then
+            eval "$pt_name=\$pt_env_$pt_name"
+        fi
+    done
+}
+
+# source_settings FILE: read a NAME='value' file. A broken file is reported, not fatal to the
+# shell: it is tried in a subshell first, because `.` on a syntax error would end the script.
+source_settings() {
+    [ -f "$1" ] || return 0
+    case $1 in
+        */*) pt_file=$1 ;;
+        *) pt_file=./$1 ;;  # `.` searches PATH for a bare name
+    esac
+    # shellcheck source=/dev/null
+    if ! (. "$pt_file") >/dev/null 2>&1; then
+        log "settings file $1 cannot be read or is not valid sh; fix or remove it"
+        exit 2
+    fi
+    # shellcheck source=/dev/null
+    . "$pt_file"
+}
+
+load_settings() {
+    save_environment
+    : "${PT_CONFIG=/usr/local/etc/palette-tailscale/enroll.env}"
+    : "${PT_HOST_CONFIG=/usr/local/etc/palette-tailscale/host.env}"
+    : "${PT_LOG=/var/log/palette-tailscale.log}"
+    pt_config=$PT_CONFIG
+    pt_host_config=$PT_HOST_CONFIG
+    open_log
+    source_settings "$pt_config"
+    source_settings "$pt_host_config"
+    restore_environment
+    : "${PT_TAILSCALE:=tailscale}"
+    : "${PT_SYSTEMCTL:=systemctl}"
+    : "${PT_RUN_DIR:=/run/cos}"
+    : "${PT_HOSTNAME=}"
+    : "${PT_AUTH_KEY_FILE:=/usr/local/etc/palette-tailscale/authkey}"
+    : "${PT_UP_ARGS=}"
+    : "${PT_DEADLINE:=300}"
+    : "${PT_UP_TIMEOUT:=60}"
+    : "${PT_LOG:=/var/log/palette-tailscale.log}"
+    open_log
+}
+
+# seconds NAME VALUE: print VALUE as a plain decimal (leading zeros dropped: sh arithmetic would
+# read 010 as octal), or fail with a clear message.
+seconds() {
+    case $2 in
+        '' | *[!0-9]*)
+            log "$1 must be a whole number of seconds, got '$2'"
+            exit 2
+            ;;
+    esac
+    if [ "${#2}" -gt 6 ]; then
+        log "$1 is too large: '$2' seconds"
+        exit 2
+    fi
+    pt_n=${2#"${2%%[!0]*}"}
+    printf '%s\n' "${pt_n:-0}"
+}
+
+# --- time ------------------------------------------------------------------------------------
+
+now() { date +%s; }
+
+remaining() { echo $((pt_end - $(now))); }
+
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
+# pause SECONDS: sleep, but never past the deadline.
+pause() {
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 0
+    sleep "$(min "$1" "$pt_left")"
+}
+
+# --- bounded commands ------------------------------------------------------------------------
+
+# Prefer coreutils/busybox `timeout`; probe it once because old busybox spells it differently.
+if command -v timeout >/dev/null 2>&1 && timeout -k 1 5 true >/dev/null 2>&1; then
+    pt_have_timeout=1
+else
+    pt_have_timeout=0
+fi
+
+# bounded SECONDS COMMAND...: run COMMAND, terminating it after SECONDS (killing it one second
+# later if it ignores that). Without `timeout`, a watchdog subshell does the same.
+bounded() {
+    pt_limit=$1
+    shift
+    if [ "$pt_have_timeout" = 1 ]; then
+        timeout -k 1 "$pt_limit" "$@"
+        return
+    fi
+    "$@" &
+    pt_pid=$!
+    # The watchdog's output goes nowhere, so a caller capturing "$@"'s output does not wait for it.
+    (
+        sleep "$pt_limit"
+        kill -TERM "$pt_pid" 2>/dev/null || exit 0
+        sleep 1
+        kill -KILL "$pt_pid" 2>/dev/null
+    ) >/dev/null 2>&1 </dev/null &
+    pt_watchdog=$!
+    wait "$pt_pid"
+    pt_rc=$?
+    kill "$pt_watchdog" 2>/dev/null
+    return "$pt_rc"
+}
+
+# --- tailscale -------------------------------------------------------------------------------
+
+# backend_state: print BackendState from `tailscale status --json`, or nothing when the daemon
+# does not answer. There is no jq on the device: join the lines (the JSON may be pretty-printed
+# or on one line) and cut the value out with sed.
+backend_state() {
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 0
+    pt_json=$(bounded "$(min "$STATUS_TIMEOUT" "$pt_left")" \
+        "$PT_TAILSCALE" status --json --peers=false 2>/dev/null) || return 0
+    printf '%s\n' "$pt_json" | tr -d '\r\n' |
+        sed -n 's/^.*"BackendState"[[:space:]]*:[[:space:]]*"\([A-Za-z]*\)".*$/\1/p'
+}
+
+# start_daemon: ask systemd to start tailscaled without waiting for it (we poll status instead,
+# within our own deadline).
+start_daemon() {
+    log "starting tailscaled: $PT_SYSTEMCTL --no-block start tailscaled"
+    if ! pt_out=$(bounded 10 "$PT_SYSTEMCTL" --no-block start tailscaled 2>&1); then
+        log "could not start tailscaled (will keep polling until the deadline)"
+        log_output systemctl "$pt_out"
+    fi
+}
+
+# resolve_hostname: the name to register. PT_HOSTNAME, else the OS hostname's first label; never
+# `localhost`, which Tailscale turns into a new `localhost-N` device on every enrollment.
+resolve_hostname() {
+    pt_host=$PT_HOSTNAME
+    if [ -z "$pt_host" ]; then
+        pt_host=$(hostname 2>/dev/null) || pt_host=
+        if [ -z "$pt_host" ] && [ -r /proc/sys/kernel/hostname ]; then
+            pt_host=$(cat /proc/sys/kernel/hostname)
+        fi
+        pt_host=${pt_host%%.*}
+        pt_from="the OS hostname"
+    else
+        pt_from="PT_HOSTNAME"
+    fi
+    pt_host=$(printf '%s' "$pt_host" | tr '[:upper:]' '[:lower:]')
+    case $pt_host in
+        '' | localhost | localhost[.-]*)
+            log "no device name: $pt_from is '$pt_host', which would register as" \
+                "localhost-N; set PT_HOSTNAME (tailscale.hostname / hosts[].name in the config)"
+            exit 2
+            ;;
+        -* | *- | *[!a-z0-9-]*)
+            log "$pt_from '$pt_host' is not a DNS label (a-z, 0-9, inner '-', at most 63)"
+            exit 2
+            ;;
+    esac
+    if [ "${#pt_host}" -gt 63 ]; then
+        log "$pt_from '$pt_host' is longer than 63 characters"
+        exit 2
+    fi
+    pt_hostname=$pt_host
+}
+
+# has_key: the key file exists and holds something besides blanks (tailscale trims it, so a
+# blank file is no key). grep -q reads it without printing it.
+has_key() {
+    [ -r "$PT_AUTH_KEY_FILE" ] && grep -q '[^[:space:]]' "$PT_AUTH_KEY_FILE" 2>/dev/null
+}
+
+# login: one `tailscale up` with the key file, bounded by PT_UP_TIMEOUT and the time left.
+login() {
+    [ -n "${pt_hostname:-}" ] || resolve_hostname
+    if ! has_key; then
+        log "login needed but the auth key file $PT_AUTH_KEY_FILE is missing or empty;" \
+            "nothing to log in with (write a fresh key there and run again)"
+        exit 3
+    fi
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 1
+    pt_try=$(min "$PT_UP_TIMEOUT" "$pt_left")
+    pt_attempt=$((pt_attempt + 1))
+    # PT_UP_ARGS is a list of flags: split on blanks on purpose (globbing is off).
+    log "try $pt_attempt: $PT_TAILSCALE up --auth-key=file:$PT_AUTH_KEY_FILE" \
+        "--hostname=$pt_hostname --timeout=${pt_try}s $PT_UP_ARGS"
+    # shellcheck disable=SC2086
+    pt_out=$(bounded $((pt_try + 2)) "$PT_TAILSCALE" up "--auth-key=file:$PT_AUTH_KEY_FILE" \
+        "--hostname=$pt_hostname" "--timeout=${pt_try}s" $PT_UP_ARGS 2>&1)
+    pt_rc=$?
+    log_output "tailscale up" "$pt_out"
+    if [ "$pt_rc" -eq 0 ]; then
+        log "tailscale up succeeded"
+        return 0
+    fi
+    log "tailscale up failed (exit $pt_rc)"
+    return 1
+}
+
+# --- outcomes --------------------------------------------------------------------------------
+
+# logged_in STATE: the node has its identity; the key is never needed again, so remove it.
+logged_in() {
+    case $1 in
+        Running) log "logged in (BackendState Running)" ;;
+        Starting) log "logged in, connecting (BackendState Starting)" ;;
+        NeedsMachineAuth) log "logged in, waiting for approval in the admin console" ;;
+        Stopped) log "logged in but stopped by 'tailscale down'; leaving it as it is" ;;
+    esac
+    if [ -e "$PT_AUTH_KEY_FILE" ]; then
+        if rm -f "$PT_AUTH_KEY_FILE"; then
+            log "deleted the auth key file $PT_AUTH_KEY_FILE"
+        else
+            log "could not delete the auth key file $PT_AUTH_KEY_FILE"
+        fi
+    fi
+    exit 0
+}
+
+give_up() {
+    log "not logged in after ${PT_DEADLINE}s; giving up until the next boot" \
+        "(the key file is kept for that)"
+    exit 1
+}
+
+is_logged_in() {
+    case $1 in
+        Running | Starting | NeedsMachineAuth | Stopped) return 0 ;;
+    esac
+    return 1
+}
+
+# login_and_confirm: one login try; when it worked, confirm with a fresh status at once.
+login_and_confirm() {
+    if login; then
+        pt_state=$(backend_state)
+        is_logged_in "$pt_state" && logged_in "$pt_state"
+        log "tailscale up exited 0 but BackendState is '${pt_state:-no answer}'"
+    fi
+    pause "$pt_backoff"
+    pt_backoff=$(min $((pt_backoff * 2)) "$BACKOFF_MAX")
+}
+
+# --- main ------------------------------------------------------------------------------------
+
+installed_system() {
+    [ -f "$PT_RUN_DIR/active_mode" ] || [ -f "$PT_RUN_DIR/passive_mode" ]
+}
+
+# step: look at the backend once and do what its state calls for.
+step() {
+    pt_state=$(backend_state)
+    if [ "$pt_state" != "$pt_last_state" ]; then
+        log "BackendState: ${pt_state:-no answer from tailscaled}"
+        pt_last_state=$pt_state
+    fi
+    case $pt_state in
+        Running | Starting | NeedsMachineAuth | Stopped)
+            logged_in "$pt_state"
+            ;;
+        NeedsLogin)
+            login_and_confirm
+            ;;
+        NoState)
+            # A fresh daemon says NoState briefly before NeedsLogin; log in once it lingers.
+            : "${pt_nostate_since:=$(now)}"
+            if [ $(($(now) - pt_nostate_since)) -ge "$SETTLE" ]; then
+                login_and_confirm
+            else
+                pause 1
+            fi
+            ;;
+        '')
+            if [ "$pt_started" = 0 ]; then
+                start_daemon
+                pt_started=1
+            fi
+            pause 1
+            ;;
+        *)
+            pause 1
+            ;;
+    esac
+}
+
+main() {
+    load_settings
+    PT_DEADLINE=$(seconds PT_DEADLINE "$PT_DEADLINE") || exit 2
+    PT_UP_TIMEOUT=$(seconds PT_UP_TIMEOUT "$PT_UP_TIMEOUT") || exit 2
+    if ! installed_system; then
+        log "not an installed system (no active_mode or passive_mode in $PT_RUN_DIR:" \
+            "live installer, recovery or reset); skipping"
+        exit 0
+    fi
+    if ! command -v "$PT_TAILSCALE" >/dev/null 2>&1; then
+        log "tailscale CLI '$PT_TAILSCALE' not found; is Tailscale in the image?"
+        exit 2
+    fi
+    pt_end=$(($(now) + PT_DEADLINE))
+    pt_attempt=0
+    pt_backoff=1
+    pt_started=0
+    pt_nostate_since=
+    pt_last_state=-
+    log "starting (deadline ${PT_DEADLINE}s)"
+    while [ "$(remaining)" -gt 0 ]; do
+        step
+    done
+    give_up
+}
+
+main "$@"
