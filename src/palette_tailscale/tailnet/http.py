@@ -1,0 +1,186 @@
+"""The one HTTP client of the tailnet package: auth, timeouts, retries, error mapping.
+
+All network I/O goes through :class:`HttpClient`; tests inject an ``httpx`` transport or point
+``base_url`` at a local server. Requests are idempotent unless the caller says otherwise: a
+non-idempotent request (``POST …/keys``) whose outcome is unknown (sent, then the connection
+broke, or a 500/502/504 came back) is not repeated here but raised as
+:class:`~.errors.OutcomeUnknown`, so the caller can look before it tries again (reference §7).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from .. import __version__
+from . import retry as _retry
+from .errors import BadResponse, ConnectionFailed, OutcomeUnknown, TailnetError
+from .redaction import get_logger, scrub
+from .responses import error_for
+
+log = get_logger()
+
+_SAFE_TO_RETRY = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_AFTER_SENDING = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_UNKNOWN_OUTCOME_STATUS = frozenset({500, 502, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to wait for a connection and for each read of an answer."""
+
+    connect: float = 10.0
+    read: float = 30.0
+
+    def httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.read, pool=self.read)
+
+
+class Authenticator(Protocol):
+    def headers(self) -> Mapping[str, str]: ...
+
+    def invalidate(self) -> bool:
+        """Forget a cached token; True when asking again could help (OAuth)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a request is for, so errors can say what failed and what to do."""
+
+    what: str
+    not_found: str = ""
+    denied: str = ""
+    idempotent: bool = True
+    authenticated: bool = True
+    retries: bool = True  # False for probes: an error status is an answer, not a fault
+
+
+class HttpClient:
+    """A thread-safe client for one API (``service`` names it in messages)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        service: str,
+        credential_hint: str,
+        auth: Authenticator | None = None,
+        timeouts: Timeouts | None = None,
+        policy: _retry.RetryPolicy = _retry.DEFAULT_POLICY,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = _retry.default_sleep,
+        max_connections: int = 32,
+    ) -> None:
+        self.service = service
+        self.credential_hint = credential_hint
+        self.auth = auth
+        self.policy = policy
+        self._sleep = sleep
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=(timeouts or Timeouts()).httpx(),
+            transport=transport,
+            limits=limits,
+            headers={
+                "User-Agent": f"palette-tailscale/{__version__}",
+                "Accept": "application/json",
+            },
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"HttpClient(service={self.service!r}, base_url={str(self._client.base_url)!r})"
+
+    def json(self, method: str, path: str, call: Call, **kwargs: Any) -> Any:
+        """Send and decode a JSON answer (an empty body decodes to ``{}``)."""
+        response = self.request(method, path, call, **kwargs)
+        if not response.content.strip():
+            return {}
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BadResponse(
+                f"{self.service} API: {call.what}: the answer is not JSON "
+                f"({response.status_code}, {len(response.content)} bytes)",
+                status=response.status_code,
+            ) from None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        call: Call,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            failure = self._attempt(method, path, call, params, json_body, form)
+            if isinstance(failure, httpx.Response):
+                return failure
+            if failure.status == 401 and call.authenticated and not refreshed and self._refresh():
+                refreshed = True
+                attempt -= 1
+                continue
+            if attempt >= self.policy.attempts or not _retryable(failure, call):
+                raise failure
+            delay = self.policy.delay(attempt, getattr(failure, "retry_after", None))
+            log.info("%s %s: %s; retry %d in %.2fs", method, path, failure, attempt, delay)
+            self._sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        call: Call,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+    ) -> httpx.Response | TailnetError:
+        headers = dict(self.auth.headers()) if (self.auth and call.authenticated) else {}
+        try:
+            response = self._client.request(
+                method, path, params=params, json=json_body, data=form, headers=headers
+            )
+        except _SAFE_TO_RETRY as exc:
+            return ConnectionFailed(self._conn_message(call, exc))
+        except _AFTER_SENDING as exc:
+            if not call.idempotent:
+                raise OutcomeUnknown(self._conn_message(call, exc)) from None
+            return ConnectionFailed(self._conn_message(call, exc))
+        log.debug("%s %s -> %d", method, path, response.status_code)
+        if response.status_code < 400:
+            return response
+        error = error_for(response, self.service, call, self.credential_hint)
+        if not call.idempotent and response.status_code in _UNKNOWN_OUTCOME_STATUS:
+            raise OutcomeUnknown(str(error), status=response.status_code)
+        return error
+
+    def _refresh(self) -> bool:
+        return self.auth is not None and self.auth.invalidate()
+
+    def _conn_message(self, call: Call, exc: Exception) -> str:
+        reason = scrub(str(exc)) or type(exc).__name__
+        return f"{self.service} API: {call.what}: {reason} ({self._client.base_url})"
+
+
+def _retryable(error: TailnetError, call: Call) -> bool:
+    if isinstance(error, ConnectionFailed):
+        return True
+    if not call.retries:
+        return False
+    return error.status in _retry.RETRYABLE_STATUS

@@ -1,0 +1,159 @@
+"""Where the API credentials come from, and :func:`connect` to turn them into a backend.
+
+Each value is taken from, in increasing priority: the config file's ``tailscale.api`` section
+(``tailscale.login_server`` selects Headscale), the environment (the Terraform provider's
+names: ``TAILSCALE_API_KEY``, ``TAILSCALE_OAUTH_CLIENT_ID``, ``TAILSCALE_OAUTH_CLIENT_SECRET``,
+``TAILSCALE_TAILNET``, ``TAILSCALE_BASE_URL``; Headscale: ``HEADSCALE_URL``,
+``HEADSCALE_API_KEY``, ``HEADSCALE_USER``), and the command-line flags. An API key is never a
+flag value: ``--api-key-file`` names a file holding it. Within one layer an API key wins over
+OAuth client credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..config import LoadedConfig
+from ..errors import InputError
+from ..secrets import Secret
+from .http import Timeouts
+
+Provider = Literal["tailscale", "headscale"]
+TAILSCALE_URL = "https://api.tailscale.com"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    """Everything needed to talk to one tailnet; secrets are :class:`Secret`."""
+
+    provider: Provider = "tailscale"
+    base_url: str = TAILSCALE_URL
+    tailnet: str = "-"
+    api_key: Secret | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: Secret | None = None
+    headscale_user: str | None = None
+    auth_scheme: Literal["bearer", "basic"] = "bearer"
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiFlags:
+    """The command-line layer (all optional)."""
+
+    provider: Provider | None = None
+    base_url: str | None = None
+    tailnet: str | None = None
+    api_key_file: str | None = None
+    timeout: float | None = None
+
+
+def read_key_file(path: str) -> Secret:
+    try:
+        value = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not readable"
+        raise InputError(f"--api-key-file {path}: {reason}") from None
+    if not value:
+        raise InputError(f"--api-key-file {path}: the file is empty")
+    return Secret(value, f"file {path}")
+
+
+def _env(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _provider(loaded: LoadedConfig | None, env: Mapping[str, str], flags: ApiFlags) -> Provider:
+    if flags.provider:
+        return flags.provider
+    ts = loaded.config.tailscale if loaded else None
+    if ts and ts.api.provider:
+        return ts.api.provider
+    if ts and ts.login_server:
+        return "headscale"
+    ts_creds = _env(env, "TAILSCALE_API_KEY") or _env(env, "TAILSCALE_OAUTH_CLIENT_ID")
+    return "headscale" if _env(env, "HEADSCALE_URL") and not ts_creds else "tailscale"
+
+
+def _config_secret(loaded: LoadedConfig | None, name: str) -> Secret | None:
+    if loaded is None:
+        return None
+    source = getattr(loaded.config.tailscale.api, name)
+    return None if source is None else loaded.secret(source, ("tailscale", "api", name))
+
+
+def resolve_settings(
+    loaded: LoadedConfig | None, env: Mapping[str, str], flags: ApiFlags
+) -> ApiSettings:
+    """Merge the three layers; config secrets are read only when nothing above replaces them."""
+    provider = _provider(loaded, env, flags)
+    timeouts = Timeouts(min(10.0, flags.timeout), flags.timeout) if flags.timeout else Timeouts()
+    if provider == "headscale":
+        return _headscale(loaded, env, flags, timeouts)
+    return _tailscale(loaded, env, flags, timeouts)
+
+
+def _tailscale(
+    loaded: LoadedConfig | None, env: Mapping[str, str], flags: ApiFlags, timeouts: Timeouts
+) -> ApiSettings:
+    api = loaded.config.tailscale.api if loaded else None
+    base = flags.base_url or _env(env, "TAILSCALE_BASE_URL") or (api and api.base_url)
+    tailnet = flags.tailnet or _env(env, "TAILSCALE_TAILNET") or (api.tailnet if api else "-")
+    key: Secret | None = read_key_file(flags.api_key_file) if flags.api_key_file else None
+    client_id = client_secret = None
+    if key is None and (value := _env(env, "TAILSCALE_API_KEY")):
+        key = Secret(value, "environment variable TAILSCALE_API_KEY")
+    if key is None and (cid := _env(env, "TAILSCALE_OAUTH_CLIENT_ID")):
+        client_id = cid
+        secret = _env(env, "TAILSCALE_OAUTH_CLIENT_SECRET")
+        client_secret = (
+            Secret(secret, "environment variable TAILSCALE_OAUTH_CLIENT_SECRET") if secret else None
+        )
+    if key is None and client_id is None and api is not None:
+        key = _config_secret(loaded, "api_key")
+        if key is None and api.oauth_client_id:
+            client_id, client_secret = (
+                api.oauth_client_id,
+                _config_secret(loaded, "oauth_client_secret"),
+            )
+    return ApiSettings(
+        provider="tailscale",
+        base_url=_root(base or TAILSCALE_URL, "/api/v2"),
+        tailnet=tailnet or "-",
+        api_key=key,
+        oauth_client_id=client_id,
+        oauth_client_secret=client_secret,
+        timeouts=timeouts,
+    )
+
+
+def _headscale(
+    loaded: LoadedConfig | None, env: Mapping[str, str], flags: ApiFlags, timeouts: Timeouts
+) -> ApiSettings:
+    ts = loaded.config.tailscale if loaded else None
+    base = flags.base_url or _env(env, "HEADSCALE_URL")
+    if not base and ts:
+        base = ts.api.base_url or ts.login_server
+    key: Secret | None = read_key_file(flags.api_key_file) if flags.api_key_file else None
+    if key is None and (value := _env(env, "HEADSCALE_API_KEY")):
+        key = Secret(value, "environment variable HEADSCALE_API_KEY")
+    if key is None:
+        key = _config_secret(loaded, "api_key")
+    user = _env(env, "HEADSCALE_USER") or (ts.api.headscale_user if ts else None)
+    return ApiSettings(
+        provider="headscale",
+        base_url=_root(base or "", "/api/v1"),
+        tailnet="-",
+        api_key=key,
+        headscale_user=user,
+        timeouts=timeouts,
+    )
+
+
+def _root(url: str, api_prefix: str) -> str:
+    url = url.strip().rstrip("/")
+    return url[: -len(api_prefix)] if url.endswith(api_prefix) else url

@@ -1,0 +1,301 @@
+"""A local fake of Tailscale's API v2 and Headscale's REST API v1, with faults on demand.
+
+Used by the tailnet and fleet tests and by the benchmarks; it never touches the internet::
+
+    from tests.fakes.tailnet_server import FakeTailnet, Fault
+
+    with FakeTailnet() as fake:                        # Tailscale mode
+        fake.url                                       # http://127.0.0.1:PORT (TAILSCALE_BASE_URL)
+        fake.api_key                                   # the accepted TAILSCALE_API_KEY
+        fake.oauth_client_id, fake.oauth_client_secret # accepted OAuth client credentials
+        fake.state.add_device("edge-1", online=True)   # seed devices (see tailnet_state.FakeDevice)
+        fake.state.keys                                # minted keys by id, secrets included
+        fake.requests                                  # every request: method, path, query, json...
+        fake.add_fault(Fault("status", path="/keys", status=503, times=2, retry_after="1"))
+
+    FakeTailnet(mode="headscale", headscale_version="0.26")  # also 0.22, 0.25, 0.28
+
+Options: ``latency`` (seconds added to every request, e.g. 0.02), ``rate_limit`` (requests per
+second; beyond it 429 with ``Retry-After`` unless ``rate_limit_retry_after=False``),
+``oauth_token_ttl`` (seconds), ``owned_tags`` (tags keys may carry; None = any), ``read_only``
+(writes answer 403), ``tailnet`` (a name accepted besides ``-``).
+
+Faults (:class:`Fault`) match a method and a path substring, skip the first ``after`` matches,
+then hit ``times`` requests: ``status`` (answer ``status``, optional ``retry_after``), ``slow``
+(wait ``delay`` seconds, past the client's read timeout), ``reset`` (close the connection with
+no answer), ``malformed`` (200 with a body that is not JSON). With ``commit=True`` the request
+takes effect first (the answer is what gets lost); otherwise it does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import headscale_api, tailscale_api
+from .tailnet_state import TailnetState, random_hex
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    json: Any = None
+    bearer_is_oauth: bool = False
+    status: int | str = 0  # the answer: a status code, "reset" or "slow"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+
+
+@dataclass
+class Fault:
+    kind: str  # "status", "slow", "reset" or "malformed"
+    method: str | None = None
+    path: str = ""
+    times: int = 1
+    after: int = 0
+    status: int = 503
+    retry_after: str | None = None
+    delay: float = 2.0
+    commit: bool = False
+    seen: int = 0
+
+    def take(self, req: Request) -> bool:
+        if (self.method and req.method != self.method) or self.path not in req.path:
+            return False
+        self.seen += 1
+        return self.after < self.seen <= self.after + self.times
+
+
+class RateLimiter:
+    """A token bucket of ``rate`` per second holding at most ``burst`` tokens."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
+        self.tokens = self.burst
+        self.stamp = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> float:
+        """0 when the request may pass, else the seconds until a token is free."""
+        with self.lock:
+            clock = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (clock - self.stamp) * self.rate)
+            self.stamp = clock
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0.0
+            return (1 - self.tokens) / self.rate
+
+
+class FakeTailnet:
+    def __init__(
+        self,
+        *,
+        mode: str = "tailscale",
+        headscale_version: str = "0.28",
+        latency: float = 0.0,
+        rate_limit: float | None = None,
+        rate_limit_retry_after: bool = True,
+        oauth_token_ttl: int = 3600,
+        tailnet: str = "example.com",
+    ) -> None:
+        self.mode = mode
+        self.headscale_version = headscale_version
+        self.latency = latency
+        self.limiter = RateLimiter(rate_limit) if rate_limit else None
+        self.rate_limit_retry_after = rate_limit_retry_after
+        self.oauth_token_ttl = oauth_token_ttl
+        self.tailnet = tailnet
+        self.state = TailnetState()
+        prefix = "hskey-api" if mode == "headscale" else "tskey-api"
+        self.api_key = f"{prefix}-{random_hex(12)}-{random_hex(32)}"
+        self.oauth_client_id = f"k{random_hex(10)}CNTRL"
+        self.oauth_client_secret = f"tskey-client-{self.oauth_client_id}-{random_hex(32)}"
+        self.tokens: dict[str, float] = {}  # OAuth access token -> expiry (monotonic)
+        self.owned_tags: set[str] | None = None
+        self.read_only = False
+        self.faults: list[Fault] = []
+        self.requests: list[Request] = []
+        self.rate_limited = 0
+        self.lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # lifecycle
+
+    def __enter__(self) -> FakeTailnet:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def add_fault(self, fault: Fault) -> Fault:
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [r.path for r in self.requests if method is None or r.method == method]
+
+    # used by the route modules (under self.lock)
+
+    def authorized(self, req: Request, *, bearer_only: bool = False) -> bool:
+        auth = req.headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "basic" and not bearer_only:
+            with contextlib.suppress(ValueError):
+                value = base64.b64decode(value).decode().split(":", 1)[0]
+                scheme = "bearer"
+        if scheme.lower() != "bearer":
+            return False
+        if value in self.tokens and self.tokens[value] > time.monotonic():
+            req.bearer_is_oauth = True
+            return True
+        return value == self.api_key
+
+    def oauth_token(self, req: Request) -> Reply:
+        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
+        if (form.get("client_id"), form.get("client_secret")) != (
+            self.oauth_client_id,
+            self.oauth_client_secret,
+        ):
+            return Reply(401, {"message": "invalid client credentials"})
+        token = f"tskey-oauthtok-{random_hex(32)}"
+        self.tokens[token] = time.monotonic() + self.oauth_token_ttl
+        body = {"access_token": token, "token_type": "Bearer", "expires_in": self.oauth_token_ttl}
+        return Reply(200, {**body, "scope": "all"})
+
+    # request handling
+
+    def handle(self, req: Request) -> tuple[Reply | None, Fault | None]:
+        with self.lock:
+            self.requests.append(req)
+            fault = next((f for f in self.faults if f.take(req)), None)
+        if self.latency:
+            time.sleep(self.latency)
+        if self.limiter and (wait := self.limiter.take()):
+            with self.lock:
+                self.rate_limited += 1
+            headers = (
+                {"Retry-After": str(max(1, round(wait + 0.5)))}
+                if self.rate_limit_retry_after
+                else {}
+            )
+            return Reply(429, {"message": "rate limit exceeded"}, headers), None
+        if fault and not fault.commit:
+            return _fault_reply(fault), fault
+        with self.lock:
+            reply = self._route(req)
+        return (reply if fault is None else _fault_reply(fault)), fault
+
+    def _route(self, req: Request) -> Reply:
+        if self.mode == "headscale":
+            return headscale_api.route(self, req)
+        return tailscale_api.route(self, req)
+
+
+def _fault_reply(fault: Fault) -> Reply:
+    if fault.kind == "malformed":
+        return Reply(200, raw=b'{"devices": [{"nodeId": ')
+    headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+    return Reply(fault.status, {"message": f"injected {fault.status}"}, headers)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeTailnet
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that time out or are reset on purpose are expected
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _handle(self) -> None:
+        req = self._read()
+        reply, fault = self.server.fake.handle(req)
+        if fault and fault.kind == "slow":
+            req.status = "slow"
+            time.sleep(fault.delay)
+        if fault and fault.kind == "reset":
+            req.status = "reset"
+            self._reset()
+            return
+        assert reply is not None
+        req.status = req.status or reply.status
+        self._send(reply)
+
+    def _read(self) -> Request:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parsed: Any = None
+        if body and "json" in (self.headers.get("Content-Type") or ""):
+            with contextlib.suppress(ValueError):
+                parsed = json.loads(body)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        return Request(self.command, parts.path, parse_qs(parts.query), headers, body, parsed)
+
+    def _send(self, reply: Reply) -> None:
+        data = reply.raw if reply.raw is not None else b""
+        if reply.raw is None and reply.body is not None:
+            data = json.dumps(reply.body).encode()
+        with contextlib.suppress(OSError):
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+    def _reset(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        self.close_connection = True
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            super().finish()
