@@ -1,0 +1,111 @@
+"""``build``: apply the render into a CanvOS checkout, then run its Earthly build."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..render.canvos import canvos_writes
+from ..render.output import FileWrite, pending, write_files
+from ..render.plan import render_all
+from .common import config_options, load_config
+from .render_cmd import report_placeholders, report_written
+
+DEFAULT_TARGET = "+build-all-images"
+_TARGET_RE = re.compile(r"^\+[a-z0-9][a-z0-9-]*$")
+
+
+@click.command()
+@click.option(
+    "--canvos",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="The CanvOS checkout to build in.",
+)
+@config_options
+@click.option(
+    "--target",
+    default=DEFAULT_TARGET,
+    show_default=True,
+    help="The Earthly target passed to ./earthly.sh.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be written and run; do nothing.")
+@click.option(
+    "--allow-placeholders",
+    is_flag=True,
+    help="Use a placeholder for an unset secret reference instead of failing.",
+)
+def build(
+    canvos: str,
+    config_path: str | None,
+    example: bool,
+    strict: bool,
+    target: str,
+    dry_run: bool,
+    allow_placeholders: bool,
+) -> int:
+    """Apply the render into a CanvOS checkout and run ./earthly.sh TARGET there.
+
+    Earthly's output is streamed and its exit code is returned. CanvOS's earthly.sh runs
+    Earthly in a Docker container, so Docker must be on PATH; --dry-run needs neither.
+
+    Exit codes: the build's own, or 2 for bad input or a missing tool.
+    """
+    if not _TARGET_RE.match(target):
+        raise click.BadParameter(
+            "an Earthly target such as +build-all-images", param_hint="--target"
+        )
+    loaded = load_config(config_path, example, strict)
+    rendered = render_all(loaded, allow_placeholders=allow_placeholders)
+    checkout = Path(canvos)
+    writes = canvos_writes(rendered, checkout)
+    command = ["./earthly.sh", target]
+    if dry_run:
+        print_plan(writes, checkout, command)
+        report_placeholders(rendered)
+        return 0
+    check_tools(checkout)
+    changed = pending(writes)
+    write_files(changed)
+    report_written(writes, changed)
+    report_placeholders(rendered)
+    click.echo(f"palette-tailscale: running {shlex.join(command)} in {checkout}", err=True)
+    return run_build(checkout, command)
+
+
+def print_plan(writes: list[FileWrite], checkout: Path, command: list[str]) -> None:
+    for write in writes:
+        status = write.status()
+        verb = {"new": "would create", "changed": "would update"}.get(status, "unchanged:")
+        click.echo(f"{verb} {write.path} (mode {write.mode:04o})")
+    click.echo(f"would run: cd {shlex.quote(str(checkout))} && {shlex.join(command)}")
+
+
+def check_tools(checkout: Path) -> None:
+    """Fail before writing anything when the build cannot start."""
+    script = checkout / "earthly.sh"
+    if not script.is_file():
+        raise InputError(f"{script}: missing; is {checkout} a CanvOS checkout?")
+    if shutil.which("docker") is None:
+        raise InputError(
+            "docker is not on PATH; CanvOS's earthly.sh runs Earthly in a Docker container",
+            hint="install Docker, or use --dry-run to see the plan",
+        )
+
+
+def run_build(checkout: Path, command: list[str]) -> int:
+    """Run the build with inherited stdout/stderr (streamed) and return its exit code."""
+    try:
+        result = subprocess.run(command, cwd=checkout, check=False)
+    except PermissionError:
+        raise InputError(f"{checkout / 'earthly.sh'}: not executable (chmod +x it)") from None
+    except OSError as exc:
+        raise InputError(f"cannot run {command[0]} in {checkout}: {exc.strerror}") from None
+    code = result.returncode
+    return 128 - code if code < 0 else code

@@ -1,0 +1,138 @@
+"""Merging the rendered user-data into a user's own ``user-data`` without losing anything of theirs.
+
+ruamel.yaml's round trip keeps the user's comments, key order, quoting and indentation. Of the
+steps, only those this tool owns (``device.is_owned_step``) are replaced, in place; owned steps
+the config no longer renders are removed. Other rendered values follow Kairos' merge (maps
+recurse, list items are added once), and scalars rendered from the config win. Merging the same
+render twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Final
+
+from .. import yamlio
+from ..device import is_owned_step
+from ..errors import InputError
+from . import verify
+from .selflint import lint_errors
+
+HEADER_LINE: Final = "#cloud-config"
+_INDENT_RE: Final = re.compile(r"^( *)(- )?[^\s#-]")
+
+
+def merge_userdata(existing: str, ours: str, path: str) -> str:
+    """``existing`` (the user's file at ``path``) with ``ours`` merged in."""
+    _check_user_file(existing, path)
+    yaml = _yaml(existing)
+    user = yaml.load(existing)
+    if user is None:
+        user = yaml.load("{}")
+    mine = yaml.load(ours)
+    _merge_stages(user, mine.pop("stages", {}))
+    _merge_map(user, mine)
+    out = io.StringIO()
+    yaml.dump(user, out)
+    text = out.getvalue()
+    if text.split("\n", 1)[0].rstrip(" \t") != HEADER_LINE:
+        text = f"{HEADER_LINE}\n{text}"
+    return text
+
+
+def _check_user_file(text: str, path: str) -> None:
+    doc = yamlio.load(text, path)  # YamlError (exit 2) with the position of a syntax error
+    if doc.root is not None and not isinstance(doc.root, yamlio.Map):
+        raise InputError("user-data is not a YAML mapping", mark=doc.root.mark)
+    problems = verify.structural_problems(doc, header=False)
+    if problems:
+        raise InputError(f"existing user-data: {problems[0].message}", mark=problems[0].mark)
+    for mark, message in lint_errors(text, path):
+        if not message.startswith("PT001"):  # a missing header is added by the merge
+            raise InputError(f"existing user-data: {message}", mark=mark)
+
+
+def _yaml(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    mapping, offset = _guess_indent(text)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    return yaml
+
+
+def _guess_indent(text: str) -> tuple[int, int]:
+    """The user's mapping indent and the offset of ``-`` under its parent key."""
+    mapping, offset = 2, 0
+    found_map = found_seq = False
+    previous: tuple[int, bool] | None = None  # (indent, line ends a key with ":")
+    for line in text.splitlines():
+        match = _INDENT_RE.match(line)
+        if not match:
+            continue
+        indent, dash = len(match.group(1)), bool(match.group(2))
+        if previous is not None and previous[1] and indent > previous[0]:
+            if dash and not found_seq:
+                offset, found_seq = indent - previous[0], True
+            elif not dash and not found_map:
+                mapping, found_map = indent - previous[0], True
+        elif previous is not None and previous[1] and dash and indent == previous[0]:
+            found_seq = True
+        previous = (indent + (2 if dash else 0), line.rstrip().endswith(":"))
+    return mapping, offset
+
+
+def _merge_stages(user: Any, ours: Any) -> None:
+    stages = user.get("stages")
+    if stages is None:
+        if ours:
+            user["stages"] = ours
+        return
+    wanted = {step.get("name") for steps in ours.values() for step in steps}
+    for stage in list(stages):
+        _drop_stale_owned(stages, stage, wanted)
+    for stage, steps in ours.items():
+        if stage not in stages:
+            stages[stage] = steps
+            continue
+        for step in steps:
+            _place_step(stages[stage], step)
+
+
+def _drop_stale_owned(stages: Any, stage: str, wanted: set[Any]) -> None:
+    steps = stages[stage]
+    stale = [i for i, s in enumerate(steps) if _owned(s) and s.get("name") not in wanted]
+    for i in reversed(stale):
+        del steps[i]
+    if stale and not steps:
+        del stages[stage]
+
+
+def _place_step(steps: Any, step: Any) -> None:
+    name = step.get("name")
+    for i, existing in enumerate(steps):
+        if name is not None and hasattr(existing, "get") and existing.get("name") == name:
+            steps[i] = step
+            return
+        if existing == step:
+            return
+    steps.append(step)
+
+
+def _owned(step: Any) -> bool:
+    name = step.get("name") if hasattr(step, "get") else None
+    return isinstance(name, str) and is_owned_step(name)
+
+
+def _merge_map(user: Any, ours: Any) -> None:
+    for key, value in ours.items():
+        current = user.get(key)
+        if hasattr(current, "items") and hasattr(value, "items"):
+            _merge_map(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            current.extend(item for item in value if item not in current)
+        else:
+            user[key] = value

@@ -1,0 +1,137 @@
+"""Config → the three CanvOS inputs, checked, in memory (``render_all``).
+
+Data flows one way (DESIGN.md): validated config → secrets resolved (or placeholders) → the
+renderers → the rendered user-data read back and checked → bytes. Nothing here writes a file;
+``render.output`` and ``render.canvos`` do, atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .. import yamlio
+from ..config import LoadedConfig
+from ..config.secretref import SecretSource
+from ..errors import InputError
+from ..secrets import Secret
+from . import verify
+from .argfile import arg_lines, render_arg
+from .dockerfile import dockerfile_block
+from .userdata import UserDataSecrets, render_userdata
+
+DOCKERFILE: Final = "Dockerfile.tailscale"
+USER_DATA: Final = "user-data"
+ARG_FILE: Final = ".arg"
+
+PLACEHOLDER_TOKEN: Final = "PLACEHOLDER-REPLACE-ME-PALETTE-REGISTRATION-TOKEN"
+PLACEHOLDER_AUTH_KEY: Final = "PLACEHOLDER-REPLACE-ME-TAILSCALE-AUTH-KEY"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered files by relative name, their modes, and the placeholders used."""
+
+    files: dict[str, bytes]
+    modes: dict[str, int]
+    placeholders: tuple[str, ...] = ()
+    secrets: tuple[Secret, ...] = field(default=(), repr=False)
+    key_in_userdata: bool = False
+
+
+def render_all(loaded: LoadedConfig, *, allow_placeholders: bool = False) -> Rendered:
+    """Render ``Dockerfile.tailscale``, ``user-data`` and ``.arg``; raise on bad input."""
+    placeholders: list[str] = []
+    use_placeholders = allow_placeholders or loaded.is_example
+    secrets = UserDataSecrets(
+        registration_token=_token(loaded, use_placeholders, placeholders),
+        auth_key=_auth_key(loaded, use_placeholders, placeholders),
+    )
+    check_extra(loaded)
+    dockerfile = dockerfile_block(loaded)
+    userdata = render_userdata(loaded, secrets)
+    verify.verify_userdata(
+        userdata,
+        name=USER_DATA,
+        key_expected=secrets.auth_key is not None,
+        secrets=secrets.present(),
+    )
+    arg = render_arg(arg_lines(loaded, secrets.present()))
+    return Rendered(
+        files={
+            DOCKERFILE: dockerfile.encode(),
+            USER_DATA: userdata.encode(),
+            ARG_FILE: arg.encode(),
+        },
+        modes={
+            DOCKERFILE: 0o644,
+            USER_DATA: 0o600 if secrets.present() else 0o644,
+            ARG_FILE: 0o644,
+        },
+        placeholders=tuple(placeholders),
+        secrets=secrets.present(),
+        key_in_userdata=secrets.auth_key is not None,
+    )
+
+
+def _token(loaded: LoadedConfig, placeholders_ok: bool, used: list[str]) -> Secret | None:
+    source = loaded.config.palette.registration_token
+    if source is None:
+        return None
+    where = ("palette", "registration_token")
+    return _resolve(loaded, source, where, PLACEHOLDER_TOKEN if placeholders_ok else None, used)
+
+
+def _auth_key(loaded: LoadedConfig, placeholders_ok: bool, used: list[str]) -> Secret | None:
+    ts = loaded.config.tailscale
+    if ts.auth_key_delivery != "installer":
+        return None
+    if ts.auth_key is None:
+        raise InputError(
+            "auth_key_delivery: installer needs tailscale.auth_key ({env: NAME} or {file: PATH})",
+            mark=loaded.mark_of(("tailscale", "auth_key_delivery")),
+        )
+    where = ("tailscale", "auth_key")
+    return _resolve(
+        loaded, ts.auth_key, where, PLACEHOLDER_AUTH_KEY if placeholders_ok else None, used
+    )
+
+
+def _resolve(
+    loaded: LoadedConfig,
+    source: SecretSource,
+    where: tuple[str, ...],
+    placeholder: str | None,
+    used: list[str],
+) -> Secret:
+    secret = loaded.secret(source, where, placeholder=placeholder)
+    if placeholder is not None and secret.reveal() == placeholder:
+        used.append(
+            f"{'.'.join(where)}: {source.describe()} gave no value, "
+            f"so user-data carries {placeholder}"
+        )
+    return secret
+
+
+def check_extra(loaded: LoadedConfig) -> None:
+    """``userdata.extra`` must itself be valid user-data: a bad stage or step is the user's."""
+    extra = loaded.config.userdata.extra
+    if not extra:
+        return
+    doc = yamlio.load(yamlio.dump(extra), "<userdata.extra>")
+    for path, node in yamlio.walk(doc.root):
+        if isinstance(node, yamlio.Scalar) and verify.looks_like_key(node.raw):
+            raise InputError(
+                "userdata.extra holds an auth key; use tailscale.auth_key instead",
+                mark=_extra_mark(loaded, path),
+            )
+    problems = verify.structural_problems(doc, header=False)
+    if problems:
+        raise InputError(
+            f"userdata.extra: {problems[0].message}",
+            mark=_extra_mark(loaded, problems[0].path),
+        )
+
+
+def _extra_mark(loaded: LoadedConfig, path: tuple[Any, ...]) -> Any:
+    return loaded.mark_of(("userdata", "extra", *path))
