@@ -1,0 +1,132 @@
+"""``devices``: list, prune, rename and tag tailnet devices."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import click
+
+from ..config import duration_seconds
+from ..errors import InputError
+from ..tailnet import ops
+from ..tailnet.prune import PruneOptions
+from ..tailnet.report import (
+    DEVICE_COLUMNS,
+    PLAN_COLUMNS,
+    device_json,
+    device_row,
+    plan_json,
+    plan_row,
+)
+from .keys_cmd import api_options, open_backend, print_json, print_table
+
+
+@click.group()
+def devices() -> None:
+    """List, prune, rename and tag devices on Tailscale or Headscale.
+
+    Credentials as for `keys`: environment variables, tailscale.api in the config, or
+    --api-key-file.
+    """
+
+
+@devices.command("list")
+@click.option("--tag", "tags", multiple=True, help="Only devices carrying this tag (repeat: all).")
+@click.option("--name", "name_glob", default=None, help="Only names or hostnames matching GLOB.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@api_options
+def list_(tags: tuple[str, ...], name_glob: str | None, fmt: str, **api: Any) -> int:
+    """List devices: name, hostname, tags, seen, created, addresses, key expiry, OS."""
+    with open_backend(api) as (backend, _):
+        found = ops.filter_devices(backend.list_devices(), tags=tags, name=name_glob)
+    now = datetime.now(timezone.utc)
+    if fmt == "json":
+        print_json([device_json(d, now) for d in found])
+    else:
+        print_table(DEVICE_COLUMNS, [device_row(d, now) for d in found])
+    return 0
+
+
+def _stale_after(text: str) -> timedelta:
+    try:
+        return timedelta(seconds=duration_seconds(text))
+    except ValueError as exc:
+        raise InputError(f"--stale-after: {exc}") from None
+
+
+@devices.command("prune")
+@click.option(
+    "--stale-after", default="30d", show_default=True, help="Offline longer than this is stale."
+)
+@click.option(
+    "--yes", is_flag=True, help="Delete the devices marked delete (default: show the plan)."
+)
+@click.option("--include-online", is_flag=True, help="Also delete devices that are online.")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=ops.DEFAULT_CONCURRENCY, show_default=True
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@api_options
+def prune(
+    stale_after: str, yes: bool, include_online: bool, concurrency: int, fmt: str, **api: Any
+) -> int:
+    """Find duplicate, leftover (localhost-N, kairos-xxxx) and stale devices; delete with --yes.
+
+    Cloned state (several machines on one node key), expired node keys and devices waiting for
+    approval are reported, never deleted. Exit 0 when the plan was shown or carried out, 1 when
+    a deletion failed (run again to finish), 2 on bad input or credentials.
+    """
+    options = PruneOptions(stale_after=_stale_after(stale_after), include_online=include_online)
+    with open_backend(api) as (backend, _):
+        result = ops.prune_devices(backend, options, apply=yes, concurrency=concurrency)
+    now = datetime.now(timezone.utc)
+    if fmt == "json":
+        failed = {o.item.device.id: str(o.error) for o in result.failed}
+        print_json([{**plan_json(r, now), "error": failed.get(r.device.id)} for r in result.plan])
+    else:
+        print_table(PLAN_COLUMNS, [plan_row(r, now) for r in result.plan])
+    return _prune_summary(result, yes)
+
+
+def _prune_summary(result: ops.PruneResult, applied: bool) -> int:
+    planned = sum(1 for r in result.plan if r.action == "delete")
+    if not applied:
+        hint = "; run again with --yes to delete them" if planned else ""
+        click.echo(f"{planned} device(s) to delete{hint}", err=True)
+        return 0
+    for outcome in result.failed:
+        click.echo(f"palette-tailscale: error: {outcome.error}", err=True)
+    done = planned - len(result.failed)
+    click.echo(f"deleted {done} of {planned} device(s)", err=True)
+    return 1 if result.failed else 0
+
+
+@devices.command("rename")
+@click.argument("old")
+@click.argument("new")
+@api_options
+def rename(old: str, new: str, **api: Any) -> int:
+    """Rename device OLD (ID, name or hostname) to NEW (a DNS label)."""
+    with open_backend(api) as (backend, _):
+        device = ops.rename_device(backend, old, new)
+    click.echo(device.name or new)
+    return 0
+
+
+@devices.command("tag")
+@click.argument("name")
+@click.option(
+    "--tag", "tags", multiple=True, required=True, help="tag:NAME (repeat); replaces the set."
+)
+@api_options
+def tag(name: str, tags: tuple[str, ...], **api: Any) -> int:
+    """Set the tags of device NAME (ID, name or hostname) to exactly the given tags."""
+    with open_backend(api) as (backend, _):
+        device = ops.tag_device(backend, name, tags)
+    click.echo(f"{device.name or device.hostname}: {','.join(device.tags)}")
+    return 0

@@ -1,0 +1,241 @@
+"""``keys``: create, list and revoke auth keys; also the API options shared with ``devices``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..atomic import write_atomic
+from ..config import DEFAULT_PATH, LoadedConfig, duration_seconds
+from ..errors import InputError
+from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
+from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
+from .common import load_config, use_color
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_API_OPTIONS = [
+    click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help=f"Config file for tailscale.api [default: {DEFAULT_PATH} when present].",
+    ),
+    click.option(
+        "--provider",
+        type=click.Choice(["tailscale", "headscale"]),
+        default=None,
+        help="API to talk to [default: from config/environment, else tailscale].",
+    ),
+    click.option("--base-url", default=None, help="API URL (TAILSCALE_BASE_URL / HEADSCALE_URL)."),
+    click.option("--tailnet", default=None, help="Tailnet (TAILSCALE_TAILNET) [default: -]."),
+    click.option(
+        "--api-key-file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="File holding the API key (instead of TAILSCALE_API_KEY / HEADSCALE_API_KEY).",
+    ),
+    click.option(
+        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
+    ),
+]
+
+
+def api_options(func: F) -> F:
+    """The options every ``keys`` and ``devices`` command takes to reach the API."""
+    for option in reversed(_API_OPTIONS):
+        func = option(func)
+    return func
+
+
+def load_optional_config(config_path: str | None) -> LoadedConfig | None:
+    if config_path is None and not Path(DEFAULT_PATH).is_file():
+        return None
+    return load_config(config_path, False, False)
+
+
+@contextmanager
+def open_backend(options: dict[str, Any]) -> Iterator[tuple[Backend, LoadedConfig | None]]:
+    loaded = load_optional_config(options.pop("config_path"))
+    flags = ApiFlags(
+        **{
+            k: options.pop(k)
+            for k in ("provider", "base_url", "tailnet", "api_key_file", "timeout")
+        }
+    )
+    backend = connect(resolve_settings(loaded, os.environ, flags))
+    try:
+        yield backend, loaded
+    finally:
+        backend.close()
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain table on stdout (a terminal gets colour unless NO_COLOR)."""
+    color = use_color()
+    console = Console(
+        file=sys.stdout, no_color=not color, highlight=False, width=None if color else 200
+    )
+    table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _format(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True
+    )
+
+
+@click.group()
+def keys() -> None:
+    """Create, list and revoke auth keys on Tailscale or Headscale.
+
+    Credentials come from the environment (TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID and
+    TAILSCALE_OAUTH_CLIENT_SECRET; Headscale: HEADSCALE_URL, HEADSCALE_API_KEY), from
+    tailscale.api in the config, or from --api-key-file.
+    """
+
+
+@keys.command("create")
+@click.option("--reusable", is_flag=True, default=None, help="Many devices may use the key.")
+@click.option("--ephemeral", is_flag=True, default=None, help="Devices vanish once offline.")
+@click.option(
+    "--preauthorized/--no-preauthorized", default=None, help="Skip device approval [default: yes]."
+)
+@click.option("--tag", "tags", multiple=True, help="tag:NAME for devices that join (repeat).")
+@click.option(
+    "--expiry", default=None, help="Lifetime such as 12h or 30d (at most 90d) [default: 7d]."
+)
+@click.option("--description", default="", help="Up to 50 letters, digits, spaces, hyphens.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the key here (0600).",
+)
+@_format(("text", "json"), "text")
+@api_options
+def create(
+    reusable: bool | None,
+    ephemeral: bool | None,
+    preauthorized: bool | None,
+    tags: tuple[str, ...],
+    expiry: str | None,
+    description: str,
+    output: str | None,
+    fmt: str,
+    **api: Any,
+) -> int:
+    """Mint an auth key.
+
+    The key goes to stdout, or with --output to FILE (mode 0600) and nowhere else. Metadata
+    (id, kind, tags, expiry) goes to stderr; with --format json it is printed on stdout as one
+    JSON object, which carries the key as "key" only when there is no --output.
+    """
+    with open_backend(api) as (backend, loaded):
+        request = _key_request(
+            loaded, reusable, ephemeral, preauthorized, tags, expiry, description
+        )
+        created = backend.create_key(request)
+    _deliver(created, output, fmt)
+    return 0
+
+
+def _key_request(
+    loaded: LoadedConfig | None,
+    reusable: bool | None,
+    ephemeral: bool | None,
+    preauthorized: bool | None,
+    tags: tuple[str, ...],
+    expiry: str | None,
+    description: str,
+) -> KeyRequest:
+    """Flags first, then the config's tailscale.key policy and tags, then the defaults."""
+    policy = loaded.config.tailscale.key if loaded else None
+    expiry_text = expiry or (policy.expiry if policy else "7d")
+    try:
+        seconds = duration_seconds(expiry_text)
+    except ValueError as exc:
+        raise InputError(f"--expiry: {exc}") from None
+    return KeyRequest(
+        reusable=reusable if reusable is not None else bool(policy and policy.reusable),
+        ephemeral=ephemeral if ephemeral is not None else bool(policy and policy.ephemeral),
+        preauthorized=preauthorized
+        if preauthorized is not None
+        else (policy.preauthorized if policy else True),
+        tags=tags or tuple(loaded.config.tailscale.tags if loaded else ()),
+        expiry_seconds=seconds,
+        description=description,
+    )
+
+
+def _deliver(created: CreatedKey, output: str | None, fmt: str) -> None:
+    if output:
+        write_atomic(Path(output), created.key.reveal() + "\n", mode=0o600)
+    if fmt == "json":
+        data = key_json(created.info)
+        if not output:
+            data["key"] = created.key.reveal()
+        print_json(data)
+        return
+    if not output:
+        click.echo(created.key.reveal())
+    info = created.info
+    where = f" written to {output}" if output else ""
+    tags = ", tags " + ",".join(info.tags) if info.tags else ""
+    click.echo(
+        f"created key {info.id}{where}: {key_kind(info)}{tags}, expires {iso(info.expires)}",
+        err=True,
+    )
+
+
+@keys.command("list")
+@_format(("table", "json"), "table")
+@api_options
+def list_(fmt: str, **api: Any) -> int:
+    """List auth keys (metadata only: a key's secret is never shown again)."""
+    with open_backend(api) as (backend, _):
+        infos = backend.list_keys()
+    if fmt == "json":
+        print_json([key_json(i) for i in infos])
+    else:
+        print_table(KEY_COLUMNS, [key_row(i) for i in infos])
+    return 0
+
+
+@keys.command("revoke")
+@click.argument("key_ids", nargs=-1, required=True)
+@api_options
+def revoke(key_ids: tuple[str, ...], **api: Any) -> int:
+    """Revoke auth keys by ID; exit 1 if any could not be revoked."""
+    with open_backend(api) as (backend, _):
+        outcomes = run_bulk(backend.revoke_key, list(dict.fromkeys(key_ids)))
+    code = 0
+    for outcome in outcomes:
+        if outcome.error is None:
+            click.echo(f"revoked {outcome.item}", err=True)
+        else:
+            click.echo(f"palette-tailscale: error: {outcome.error}", err=True)
+            code = max(code, outcome.error.exit_code)
+    return code

@@ -1,0 +1,127 @@
+"""Records as plain data for output: JSON objects and table cells (the CLI renders them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .base import Device, KeyInfo
+from .prune import PlanRow, is_online
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    seconds = int((now - when).total_seconds())
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def key_json(info: KeyInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "description": info.description,
+        "created": iso(info.created),
+        "expires": iso(info.expires),
+        "reusable": info.reusable,
+        "ephemeral": info.ephemeral,
+        "preauthorized": info.preauthorized,
+        "tags": list(info.tags),
+        "revoked": info.revoked,
+        "invalid": info.invalid,
+        "used": info.used,
+    }
+
+
+def key_state(info: KeyInfo) -> str:
+    if info.revoked:
+        return "revoked"
+    if info.used and not info.reusable:
+        return "used"
+    return "invalid" if info.invalid else "valid"
+
+
+def key_kind(info: KeyInfo) -> str:
+    parts = ["reusable" if info.reusable else "single-use"]
+    if info.ephemeral:
+        parts.append("ephemeral")
+    if info.preauthorized:
+        parts.append("preauthorized")
+    return ", ".join(parts)
+
+
+def key_row(info: KeyInfo) -> list[str]:
+    return [
+        info.id,
+        info.description,
+        key_kind(info),
+        ",".join(info.tags),
+        iso(info.created) or "",
+        iso(info.expires) or "",
+        key_state(info),
+    ]
+
+
+KEY_COLUMNS = ["ID", "DESCRIPTION", "KIND", "TAGS", "CREATED", "EXPIRES", "STATE"]
+
+
+def device_json(device: Device, now: datetime) -> dict[str, Any]:
+    return {
+        "id": device.id,
+        "name": device.name,
+        "hostname": device.hostname,
+        "tags": list(device.tags),
+        "online": is_online(device, now),
+        "last_seen": iso(device.last_seen),
+        "created": iso(device.created),
+        "addresses": list(device.addresses),
+        "key_expiry": None if device.key_expiry_disabled else iso(device.expires),
+        "os": device.os,
+        "client_version": device.client_version,
+        "user": device.user,
+        "authorized": device.authorized,
+        "multiple_connections": device.multiple_connections,
+        "is_external": device.is_external,
+    }
+
+
+DEVICE_COLUMNS = ["NAME", "HOSTNAME", "TAGS", "SEEN", "CREATED", "ADDRESSES", "KEY EXPIRY", "OS"]
+
+
+def device_row(device: Device, now: datetime) -> list[str]:
+    seen = "online" if is_online(device, now) else ago(device.last_seen, now)
+    expiry = "disabled" if device.key_expiry_disabled else (iso(device.expires) or "")
+    return [
+        device.name.split(".")[0] or device.hostname,
+        device.hostname,
+        ",".join(device.tags),
+        seen,
+        (iso(device.created) or "")[:10],
+        " ".join(device.addresses),
+        expiry[:10],
+        device.os,
+    ]
+
+
+PLAN_COLUMNS = ["ACTION", "NAME", "HOSTNAME", "ID", "SEEN", "REASON"]
+
+
+def plan_row(row: PlanRow, now: datetime) -> list[str]:
+    device = row.device
+    seen = "online" if is_online(device, now) else ago(device.last_seen, now)
+    return [row.action, device.name.split(".")[0], device.hostname, device.id, seen, row.reason]
+
+
+def plan_json(row: PlanRow, now: datetime) -> dict[str, Any]:
+    return {
+        "action": row.action,
+        "kind": row.kind,
+        "reason": row.reason,
+        **device_json(row.device, now),
+    }
