@@ -13,7 +13,7 @@ from typing import Any, Final
 from .. import yamlio
 from ..config import LoadedConfig
 from ..config.secretref import SecretSource
-from ..errors import InputError
+from ..errors import InputError, Mark
 from ..secrets import Secret
 from . import verify
 from .argfile import arg_lines, render_arg
@@ -129,9 +129,13 @@ def check_extra(loaded: LoadedConfig) -> None:
     if problems:
         raise InputError(
             f"userdata.extra: {problems[0].message}",
-            mark=_extra_mark(loaded, problems[0].path),
+            mark=_extra_mark(loaded, problems[0].path, on_key=problems[0].on_key),
         )
 
 
-def _extra_mark(loaded: LoadedConfig, path: tuple[Any, ...]) -> Any:
-    return loaded.mark_of(("userdata", "extra", *path))
+def _extra_mark(loaded: LoadedConfig, path: tuple[Any, ...], *, on_key: bool = False) -> Mark:
+    full = ("userdata", "extra", *path)
+    key = (*full, "<key>")
+    if on_key and key in loaded.positions:
+        return loaded.positions[key]
+    return loaded.mark_of(full)

@@ -32,6 +32,7 @@ class Problem:
     path: tuple[Any, ...]
     mark: Mark
     message: str
+    on_key: bool = False  # the problem is the key at ``path``, not its value
 
     def __str__(self) -> str:
         return f"{self.mark}: {self.message}"
@@ -61,7 +62,7 @@ def structural_problems(doc: yamlio.Document, *, header: bool = True) -> list[Pr
 def _stage_problems(key: yamlio.Scalar, value: yamlio.Node) -> Iterator[Problem]:
     path: tuple[Any, ...] = ("stages", key.raw)
     if not is_known_stage(key.raw):
-        yield Problem(path, key.mark, f"unknown stage {key.raw!r} (it would never run)")
+        yield Problem(path, key.mark, f"unknown stage {key.raw!r} (it would never run)", True)
     if not isinstance(value, yamlio.Seq):
         yield Problem(path, value.mark, f"stage {key.raw} is not a list of steps")
         return
@@ -76,7 +77,7 @@ def _step_problems(path: tuple[Any, ...], step: yamlio.Map) -> Iterator[Problem]
     for key, value in step.items():
         kind = STEP_FIELDS.get(key.raw)
         if kind is None:
-            yield Problem((*path, key.raw), key.mark, f"unknown step key {key.raw!r}")
+            yield Problem((*path, key.raw), key.mark, f"unknown step key {key.raw!r}", True)
             continue
         expected = _KINDS.get(kind, yamlio.Scalar)
         if not isinstance(value, expected):
