@@ -1,0 +1,232 @@
+"""``palette-tailscale fleet``: per-host site ISOs and keys from an inventory; who joined."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..config import LoadedConfig
+from ..fleet import inventory as inventory_mod
+from ..fleet import report as output
+from ..fleet.model import FleetHost
+from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
+from ..fleet.render import RenderedHost, render_fleet, render_key
+from ..fleet.status import classify
+from ..fleet.unused import revoke_unused
+from ..tailnet.base import Backend
+from .common import config_options, format_option, load_config, use_color
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_OUT = "fleet"
+
+
+def _out_option(func: F) -> F:
+    return click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_OUT,
+        show_default=True,
+        help="Output directory (hosts/NAME/… and the journal).",
+    )(func)
+
+
+def _only_option(func: F) -> F:
+    return click.option(
+        "--only",
+        multiple=True,
+        metavar="NAME",
+        help="Only this host (repeatable).",
+    )(func)
+
+
+def _api_options(func: F) -> F:
+    func = click.option(
+        "--api-key-file", type=click.Path(dir_okay=False), help="File holding the API key."
+    )(func)
+    func = click.option("--tailnet", help="Tailnet name [default: - (the key's tailnet)].")(func)
+    func = click.option("--base-url", help="API base URL (Headscale URL, or a test server).")(func)
+    func = click.option(
+        "--provider", type=click.Choice(["tailscale", "headscale"]), help="API flavour."
+    )(func)
+    return func
+
+
+def open_backend(loaded: LoadedConfig, flags: dict[str, Any]) -> Backend:
+    """The tailnet backend from config, environment and flags (tests replace this)."""
+    from ..tailnet import ApiFlags, connect, resolve_settings
+
+    return connect(resolve_settings(loaded, os.environ, ApiFlags(**flags)))
+
+
+def _hosts(loaded: LoadedConfig, strict: bool, only: tuple[str, ...]) -> tuple[FleetHost, ...]:
+    inventory = inventory_mod.load_inventory(loaded, strict=strict)
+    for warning in inventory.warnings:
+        click.echo(f"palette-tailscale: warning: {warning}", err=True)
+    return inventory.select(only)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (stderr); plain lines on stdout otherwise."""
+    if not use_color(sys.stderr):
+        yield click.echo
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    columns = (TextColumn("provisioning"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("hosts", total=total)
+        lock = threading.Lock()
+
+        def advance(line: str) -> None:
+            with lock:
+                bar.console.print(line, markup=False, highlight=False)
+                bar.advance(task)
+
+        yield advance
+
+
+@click.group()
+def fleet() -> None:
+    """Per-host site ISOs and single-use keys from an inventory; which hosts joined.
+
+    Each host gets DIR/hosts/NAME/user-data, meta-data and NAME.iso (a `cidata` ISO for the
+    site USB stick).
+    """
+
+
+@fleet.command("render")
+@config_options
+@_out_option
+@_only_option
+def render_cmd(
+    config_path: str | None, example: bool, strict: bool, out_dir: Path, only: tuple[str, ...]
+) -> int:
+    """Write every host's site user-data and ISO, with the config's key (no API)."""
+    loaded = load_config(config_path, example, strict)
+    hosts = _hosts(loaded, strict, only)
+    key = render_key(loaded)
+    if key.notice:
+        click.echo(f"palette-tailscale: warning: {key.notice}", err=True)
+
+    def report(done: RenderedHost) -> None:
+        click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")
+
+    rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report)
+    click.echo(f"{len(rendered)} host{'s' if len(rendered) != 1 else ''} written to {out_dir}")
+    return 0
+
+
+@fleet.command("provision")
+@config_options
+@_api_options
+@_out_option
+@_only_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Keys minted at the same time.",
+)
+@click.option("--rotate", is_flag=True, help="Mint new keys for every host; revoke the old ones.")
+def provision_cmd(
+    config_path: str | None,
+    example: bool,
+    strict: bool,
+    out_dir: Path,
+    only: tuple[str, ...],
+    concurrency: int,
+    rotate: bool,
+    **api: Any,
+) -> int:
+    """Mint a single-use key per host and write its site user-data and ISO (resumable)."""
+    loaded = load_config(config_path, example, strict)
+    hosts = _hosts(loaded, strict, only)
+    backend = open_backend(loaded, api)
+    options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
+    try:
+        with _progress(len(hosts)) as advance:
+
+            def report(outcome: HostOutcome) -> None:
+                advance(output.outcome_line(outcome, out_dir))
+
+            result = provision(loaded, hosts, backend, options, on_host=report)
+    finally:
+        backend.close()
+    click.echo(output.provision_summary(result))
+    for failure in result.failed:
+        click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
+    return 1 if result.failed else 0
+
+
+@fleet.command("status")
+@config_options
+@_api_options
+@format_option(("table", "json"), "table")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when hosts are missing or duplicated.")
+def status_cmd(
+    config_path: str | None,
+    example: bool,
+    strict: bool,
+    fmt: str,
+    exit_zero: bool,
+    **api: Any,
+) -> int:
+    """Which hosts joined (online, offline), which are missing or duplicated, and strangers."""
+    loaded = load_config(config_path, example, strict)
+    hosts = _hosts(loaded, strict, ())
+    backend = open_backend(loaded, api)
+    try:
+        devices = backend.list_devices()
+    finally:
+        backend.close()
+    status = classify(hosts, devices, datetime.now(timezone.utc), loaded.config.tailscale.tags)
+    if fmt == "json":
+        click.echo(json.dumps(output.status_json(status), indent=2, sort_keys=True))
+    else:
+        click.echo(output.status_table(status))
+    return 0 if status.healthy or exit_zero else 1
+
+
+@fleet.command("revoke-unused")
+@config_options
+@_api_options
+@_out_option
+@_only_option
+@click.option("--yes", is_flag=True, help="Revoke (without it, only list what would be revoked).")
+def revoke_unused_cmd(
+    config_path: str | None,
+    example: bool,
+    strict: bool,
+    out_dir: Path,
+    only: tuple[str, ...],
+    yes: bool,
+    **api: Any,
+) -> int:
+    """Revoke the keys of hosts that never joined (no device with their hostname)."""
+    loaded = load_config(config_path, example, strict)
+    hosts = _hosts(loaded, strict, only)
+    backend = open_backend(loaded, api)
+    try:
+        unused = revoke_unused(hosts, backend, out_dir, datetime.now(timezone.utc), apply=yes)
+    finally:
+        backend.close()
+    verb = "revoked" if yes else "would revoke"
+    for item in unused:
+        click.echo(f"{verb} {item.key_id} of {item.host} (expires {item.expires})")
+    click.echo(output.unused_summary(len(unused), yes))
+    return 0

@@ -1,0 +1,100 @@
+"""A host's files: ``DIR/hosts/NAME/{user-data, meta-data, NAME.iso}``, written atomically.
+
+A file holding a key (``user-data`` and the ISO) is mode 0600. Every file is written through a
+temporary file and a rename, so a reader (or a resumed run) sees the old file or the new one,
+never a part; temporary files left by a killed run are removed by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from ..atomic import write_atomic
+from .iso import build_iso
+
+USER_DATA: Final = "user-data"
+META_DATA: Final = "meta-data"
+ISO: Final = "iso"
+SECRET_MODE: Final = 0o600
+PUBLIC_MODE: Final = 0o644
+
+Health = Literal["ok", "rebuild-iso", "missing"]
+
+
+@dataclass(frozen=True, slots=True)
+class HostArtifacts:
+    """The bytes of one host's three files."""
+
+    user_data: bytes
+    meta_data: bytes
+    iso: bytes
+
+    @classmethod
+    def from_user_data(cls, user_data: bytes) -> HostArtifacts:
+        return cls(user_data=user_data, meta_data=b"", iso=build_iso(user_data))
+
+    def by_name(self) -> dict[str, bytes]:
+        return {USER_DATA: self.user_data, META_DATA: self.meta_data, ISO: self.iso}
+
+    def digests(self) -> dict[str, str]:
+        return {name: sha256(data) for name, data in self.by_name().items()}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def host_dir(out_dir: Path, name: str) -> Path:
+    return out_dir / "hosts" / name
+
+
+def paths(out_dir: Path, name: str) -> dict[str, Path]:
+    folder = host_dir(out_dir, name)
+    return {
+        USER_DATA: folder / USER_DATA,
+        META_DATA: folder / META_DATA,
+        ISO: folder / f"{name}.iso",
+    }
+
+
+def write(out_dir: Path, name: str, artifacts: HostArtifacts, *, secret: bool) -> None:
+    """Write the host's files, user-data first and the ISO last, each atomically."""
+    mode = SECRET_MODE if secret else PUBLIC_MODE
+    targets = paths(out_dir, name)
+    write_atomic(targets[USER_DATA], artifacts.user_data, mode=mode)
+    write_atomic(targets[META_DATA], artifacts.meta_data, mode=PUBLIC_MODE)
+    write_atomic(targets[ISO], artifacts.iso, mode=mode)
+
+
+def check(out_dir: Path, name: str, digests: dict[str, str]) -> tuple[Health, bytes | None]:
+    """Whether the files on disk are the ones recorded; the user-data bytes when they are."""
+    targets = paths(out_dir, name)
+    user_data = _read(targets[USER_DATA])
+    if user_data is None or sha256(user_data) != digests.get(USER_DATA):
+        return "missing", None
+    for other in (META_DATA, ISO):
+        data = _read(targets[other])
+        if data is None or sha256(data) != digests.get(other):
+            return "rebuild-iso", user_data
+    return "ok", user_data
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def remove_temp_files(out_dir: Path) -> int:
+    """Delete temporary files a killed run left in host folders; how many were removed."""
+    removed = 0
+    for leftover in (out_dir / "hosts").glob("*/.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed += 1
+    return removed

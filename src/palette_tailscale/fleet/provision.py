@@ -1,0 +1,193 @@
+"""``fleet provision``: one single-use key per host, its site user-data and ISO, resumable.
+
+Per host the run appends to the journal, in this order: ``intent`` (the unique description the
+key will carry), ``minted`` (key id, expiry), ``written`` (artifact hashes), and ``revoked`` for
+every key it retires. A run killed anywhere leaves a journal that says exactly what to do next:
+
+* intent without ``minted``: the key may exist on the server, but its secret is lost. The next
+  run lists the keys, revokes any carrying that description, and mints afresh;
+* ``minted`` without ``written``: the secret is lost (it only ever lives in the artifacts), so
+  that key is revoked and a fresh one minted;
+* ``written``: done; the host keeps its key while it is unexpired and the files are intact.
+
+So a host never ends up holding two live keys, except on purpose for the moment between writing a
+replacement (``--rotate``, a changed config, damaged files) and revoking the old key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets as random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Final
+
+from ..config import LoadedConfig
+from ..config.models import duration_seconds
+from ..errors import GeneratedInvalidError, PaletteTailscaleError
+from ..tailnet.base import Backend, KeyRequest
+from . import artifacts
+from .journal import JOURNAL_NAME, HostState, Journal, fold
+from .model import FleetHost
+from .plan import HostPlan, plan_host
+from .recovery import recover, revoke
+
+DEFAULT_CONCURRENCY: Final = 8
+
+
+@dataclass(frozen=True, slots=True)
+class HostOutcome:
+    """What the run did for one host."""
+
+    name: str
+    action: str  # minted, rotated, kept, repaired, failed
+    key_id: str | None = None
+    expires: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionResult:
+    outcomes: tuple[HostOutcome, ...]
+    revoked: tuple[str, ...]  # key ids retired (orphans, superseded keys)
+
+    @property
+    def failed(self) -> tuple[HostOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.action == "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionOptions:
+    out_dir: Path
+    concurrency: int = DEFAULT_CONCURRENCY
+    rotate: bool = False
+    now: datetime | None = None
+
+
+Progress = Callable[[HostOutcome], None]
+
+
+def provision(
+    loaded: LoadedConfig,
+    hosts: tuple[FleetHost, ...],
+    backend: Backend,
+    options: ProvisionOptions,
+    on_host: Progress | None = None,
+) -> ProvisionResult:
+    """Mint, render and write every host that needs it; see the module docstring."""
+    now = options.now or datetime.now(timezone.utc)
+    with Journal(options.out_dir / JOURNAL_NAME) as journal:
+        artifacts.remove_temp_files(options.out_dir)
+        revoked = recover(journal, backend)
+        states = fold(journal.records)
+        plans = [
+            plan_host(loaded, host, states.get(host.name, HostState()), options, now)
+            for host in hosts
+        ]
+        worker = _Worker(loaded, backend, journal, options, now, on_host)
+        with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+            outcomes = list(pool.map(worker.run, plans))
+        revoked += recover(journal, backend)  # keys whose creation failed with an unknown outcome
+    return ProvisionResult(tuple(outcomes), tuple(revoked))
+
+
+class _Worker:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        backend: Backend,
+        journal: Journal,
+        options: ProvisionOptions,
+        now: datetime,
+        on_host: Progress | None,
+    ) -> None:
+        self.loaded, self.backend, self.journal = loaded, backend, journal
+        self.options, self.now, self.on_host = options, now, on_host
+
+    def run(self, plan: HostPlan) -> HostOutcome:
+        try:
+            outcome = self._run(plan)
+        except GeneratedInvalidError:
+            raise
+        except PaletteTailscaleError as exc:
+            outcome = HostOutcome(plan.host.name, "failed", message=str(exc))
+        except OSError as exc:
+            outcome = HostOutcome(plan.host.name, "failed", message=f"cannot write: {exc}")
+        if self.on_host is not None:
+            self.on_host(outcome)
+        return outcome
+
+    def _run(self, plan: HostPlan) -> HostOutcome:
+        name = plan.host.name
+        if plan.action == "keep":
+            assert plan.current is not None
+            return HostOutcome(name, "kept", plan.current.key_id, plan.current.expires)
+        if plan.action == "repair":
+            assert plan.current is not None and plan.user_data is not None
+            made = artifacts.HostArtifacts.from_user_data(plan.user_data)
+            artifacts.write(self.options.out_dir, name, made, secret=True)
+            return HostOutcome(name, "repaired", plan.current.key_id, plan.current.expires)
+        return self._mint(plan)
+
+    def _mint(self, plan: HostPlan) -> HostOutcome:
+        host, journal = plan.host, self.journal
+        description = key_description(host.name)
+        journal.append("intent", host.name, description=description)
+        created = self.backend.create_key(_request(self.loaded, host, description))
+        expires = _expiry(created.info.expires, self.now, self.loaded)
+        journal.append(
+            "minted", host.name, description=description, key_id=created.info.id, expires=expires
+        )
+        try:
+            made = artifacts.HostArtifacts.from_user_data(plan.render(created.key))
+            artifacts.write(self.options.out_dir, host.name, made, secret=True)
+        except BaseException:
+            # Best effort: if this fails too, the next run revokes the key from the journal.
+            with contextlib.suppress(PaletteTailscaleError):
+                revoke(journal, self.backend, host.name, created.info.id, reason="not written")
+            raise
+        journal.append(
+            "written",
+            host.name,
+            key_id=created.info.id,
+            expires=expires,
+            files=made.digests(),
+            fingerprint=plan.fingerprint,
+        )
+        if plan.current is not None:
+            revoke(journal, self.backend, host.name, plan.current.key_id, reason="replaced")
+        action = "rotated" if plan.current is not None else "minted"
+        return HostOutcome(host.name, action, created.info.id, expires, plan.reason)
+
+
+def key_description(name: str) -> str:
+    """Unique per mint, within Tailscale's 50 characters of [A-Za-z0-9 -]: ``pt NONCE NAME``."""
+    return f"pt {random.token_hex(5)} {name}"[:50].rstrip(" -") or "pt"
+
+
+def key_tags(loaded: LoadedConfig, host: FleetHost) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*loaded.config.tailscale.tags, *host.tags]))
+
+
+def _request(loaded: LoadedConfig, host: FleetHost, description: str) -> KeyRequest:
+    policy = loaded.config.tailscale.key
+    # A per-host key is single-use whatever the policy says: reuse would defeat its purpose.
+    return KeyRequest(
+        reusable=False,
+        ephemeral=policy.ephemeral,
+        preauthorized=policy.preauthorized,
+        tags=key_tags(loaded, host),
+        expiry_seconds=duration_seconds(policy.expiry),
+        description=description,
+    )
+
+
+def _expiry(expires: datetime | None, now: datetime, loaded: LoadedConfig) -> str:
+    if expires is None:
+        expires = now + timedelta(seconds=duration_seconds(loaded.config.tailscale.key.expiry))
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=timezone.utc)
+    return expires.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,147 @@
+"""The provisioning journal: durable appends, torn-line tolerance, the fold into host states."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from palette_tailscale.errors import InputError
+from palette_tailscale.fleet.journal import Journal, fold, read_records
+
+
+def _lines(*records: dict[str, object]) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+def test_append_is_durable_and_private(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.append("intent", "edge-1", description="pt 0a edge-1")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_records(path) == [
+        {"v": 1, "event": "intent", "host": "edge-1", "description": "pt 0a edge-1"}
+    ]
+
+
+@pytest.mark.parametrize("torn", [b"{", b'{"v":1,"event":"minted","host":"edge-1","key', b"   "])
+def test_torn_last_line_is_ignored_then_cut(tmp_path: Path, torn: bytes) -> None:
+    path = tmp_path / "journal.jsonl"
+    first = {"v": 1, "event": "intent", "host": "edge-1", "description": "d"}
+    path.write_bytes(_lines(first) + torn)
+    assert read_records(path) == [first]
+    with Journal(path) as journal:
+        assert journal.records == [first]
+        journal.append("intent-cleared", "edge-1", description="d")
+    assert path.read_bytes().count(b"\n") == 2
+    assert [r["event"] for r in read_records(path)] == ["intent", "intent-cleared"]
+
+
+@pytest.mark.parametrize("bad", [b"not json", b"[1, 2]", b'{"event": "intent"}'])
+def test_damaged_middle_line_is_an_error_with_its_line(tmp_path: Path, bad: bytes) -> None:
+    path = tmp_path / "journal.jsonl"
+    good = {"v": 1, "event": "intent", "host": "a", "description": "d"}
+    path.write_bytes(_lines(good) + bad + b"\n" + _lines(good))
+    with pytest.raises(InputError, match=r"journal.jsonl:2:1: damaged provisioning journal"):
+        read_records(path)
+
+
+def test_second_writer_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    with Journal(path), pytest.raises(InputError, match="another `fleet` run is working"):
+        Journal(path)
+    with Journal(path) as again:  # the lock is released on close
+        assert again.records == []
+
+
+def test_missing_journal_reads_empty(tmp_path: Path) -> None:
+    assert read_records(tmp_path / "nothing.jsonl") == []
+
+
+def test_journal_never_carries_a_secret(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.append("minted", "h", description="d", key_id="k1", expires="2026-12-05T00:00:00Z")
+    assert b"tskey" not in path.read_bytes()
+    assert os.stat(path).st_size > 0
+
+
+def _r(event: str, **fields: object) -> dict[str, object]:
+    return {"v": 1, "event": event, "host": "h", **fields}
+
+
+WRITTEN = {"expires": "2026-12-05T00:00:00Z", "files": {"user-data": "x"}, "fingerprint": "f"}
+
+FOLDS = [
+    pytest.param([_r("intent", description="d1")], None, ["d1"], [], id="intent-open"),
+    pytest.param(
+        [_r("intent", description="d1"), _r("intent-cleared", description="d1")],
+        None,
+        [],
+        [],
+        id="intent-cleared",
+    ),
+    pytest.param(
+        [_r("intent", description="d1"), _r("minted", description="d1", key_id="k1", expires="e")],
+        None,
+        [],
+        ["k1"],
+        id="minted-not-written-is-orphan",
+    ),
+    pytest.param(
+        [
+            _r("intent", description="d1"),
+            _r("minted", description="d1", key_id="k1", expires="e"),
+            _r("written", key_id="k1", **WRITTEN),
+        ],
+        "k1",
+        [],
+        [],
+        id="written",
+    ),
+    pytest.param(
+        [
+            _r("written", key_id="k1", **WRITTEN),
+            _r("minted", description="d2", key_id="k2", expires="e"),
+            _r("written", key_id="k2", **WRITTEN),
+        ],
+        "k2",
+        [],
+        ["k1"],
+        id="replaced-key-is-orphan-until-revoked",
+    ),
+    pytest.param(
+        [
+            _r("written", key_id="k1", **WRITTEN),
+            _r("written", key_id="k2", **WRITTEN),
+            _r("revoked", key_id="k1", reason="replaced"),
+        ],
+        "k2",
+        [],
+        [],
+        id="replaced-and-revoked",
+    ),
+    pytest.param(
+        [_r("written", key_id="k1", **WRITTEN), _r("revoked", key_id="k1", reason="unused")],
+        None,
+        [],
+        [],
+        id="current-revoked",
+    ),
+]
+
+
+@pytest.mark.parametrize(("records", "current", "intents", "orphans"), FOLDS)
+def test_fold(
+    records: list[dict[str, object]],
+    current: str | None,
+    intents: list[str],
+    orphans: list[str],
+) -> None:
+    state = fold(records)["h"]  # type: ignore[arg-type]
+    assert (state.current.key_id if state.current else None) == current
+    assert state.open_intents == intents
+    assert state.orphans() == orphans
