@@ -339,11 +339,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
 
 
+_CONTROL_RE: Final = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
 def _block_ok(text: str) -> bool:
     lines = text.split("\n")
     if any(line != line.rstrip(" \t") for line in lines):
         return False
-    if any(ord(c) < 32 and c not in "\n\t" for c in text) or "\r" in text:
+    if _CONTROL_RE.search(text):  # C0 controls other than tab and newline (CR included)
         return False
     if _NON_PRINTABLE_RE.search(text):
         return False
