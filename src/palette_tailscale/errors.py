@@ -56,6 +56,9 @@ class InputError(PaletteTailscaleError):
 class YamlError(InputError):
     """A YAML document could not be parsed."""
 
+    # Where the construct the parser could not finish starts (the line yaml.v3 reports).
+    context_mark: Mark | None = None
+
 
 class GeneratedInvalidError(PaletteTailscaleError):
     """palette-tailscale produced an artifact that fails its own checks (a bug)."""

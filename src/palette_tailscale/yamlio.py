@@ -205,7 +205,10 @@ def _yaml_error(exc: Any, path: str) -> YamlError:
     where = Mark(path, mark.line + 1, mark.column + 1) if mark else Mark(path, 1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
     context = f" ({exc.context})" if exc.context and exc.problem else ""
-    return YamlError(f"invalid YAML: {problem}{context}", mark=where)
+    error = YamlError(f"invalid YAML: {problem}{context}", mark=where)
+    if exc.context_mark is not None:
+        error.context_mark = Mark(path, exc.context_mark.line + 1, exc.context_mark.column + 1)
+    return error
 
 
 def _mark(node: Any, path: str) -> Mark:

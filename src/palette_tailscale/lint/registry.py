@@ -1,0 +1,82 @@
+"""The rule catalogue: each rule module's ID, level, summary, documentation and check.
+
+A rule module (``rules/ptNNN_*.py``) defines ``ID``, ``LEVEL``, ``SUMMARY`` and
+``check(ctx) -> Iterator[Hit]``; its docstring is its documentation (``--explain``) and holds a
+failing (``Bad::``) and a passing (``Good::``) example that a test runs.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Final
+
+from ..errors import InputError
+from .context import Context, Hit
+from .problem import Level
+
+ID_RE: Final = re.compile(r"^PT[0-9]{3}$")
+_EXAMPLE_RE: Final = re.compile(
+    r"^(Bad|Good)(?: \(kind=(\w+)\))?::\n\n((?:(?:    .*)?\n)+)", re.MULTILINE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    failing: bool
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    level: Level
+    summary: str
+    doc: str
+    check: Callable[[Context], Iterable[Hit]]
+    needs_yaml: bool = True
+
+    @classmethod
+    def of(cls, module: ModuleType) -> Rule:
+        doc = textwrap.dedent((module.__doc__ or "").strip("\n"))
+        return cls(module.ID, module.LEVEL, module.SUMMARY, doc.strip() + "\n", module.check,
+                   getattr(module, "NEEDS_YAML", True))  # fmt: skip
+
+    @property
+    def examples(self) -> list[Example]:
+        found = []
+        for match in _EXAMPLE_RE.finditer(self.doc):
+            body = textwrap.dedent(match.group(3)).strip("\n") + "\n"
+            found.append(Example(match.group(1) == "Bad", match.group(2) or "auto", body))
+        return found
+
+    def explain(self) -> str:
+        return f"{self.id} ({self.level}): {self.summary}\n\n{self.doc}"
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    from .rules import MODULES
+
+    return tuple(sorted((Rule.of(m) for m in MODULES), key=lambda r: r.id))
+
+
+def get(rule_id: str) -> Rule:
+    for rule in all_rules():
+        if rule.id == rule_id.upper():
+            return rule
+    raise InputError(f"unknown rule {rule_id!r}", hint="`palette-tailscale lint --list-rules`")
+
+
+def choose(select: Collection[str] | None, ignore: Collection[str] | None) -> tuple[Rule, ...]:
+    """The rules to run; unknown IDs are an input error."""
+    wanted = {get(r).id for r in select} if select else None
+    dropped = {get(r).id for r in ignore or ()}
+    return tuple(
+        r for r in all_rules() if (wanted is None or r.id in wanted) and r.id not in dropped
+    )

@@ -1,0 +1,81 @@
+"""Unbounded waiting in ``fs``, ``boot`` or ``network`` commands.
+
+The ``cos-setup-*`` units that run these stages are oneshot services without a start timeout,
+and yip sets none: a command that never returns holds the boot (and everything ordered after
+it, such as the Kairos agent) forever. ``while true`` / ``while :`` / ``until`` loops without a
+counter, ``sleep infinity`` and ``tailscale up`` without ``--timeout`` (it blocks until login
+succeeds) are flagged. Bound every retry loop with a counter.
+
+Bad::
+
+    #cloud-config
+    stages:
+      network.after:
+        - name: wait-for-dns
+          commands:
+            - until getent hosts example.com; do sleep 5; done
+
+Good::
+
+    #cloud-config
+    stages:
+      network.after:
+        - name: wait-for-dns
+          commands:
+            - i=0; until getent hosts example.com || [ "$i" -ge 12 ]; do i=$((i+1)); sleep 5; done
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from ..context import Command, Context, Hit
+from ..problem import Level
+from ..shell import find
+from ._common import stage_base
+
+ID = "PT016"
+LEVEL: Level = "warning"
+SUMMARY = "unbounded waiting in network or boot commands (holds the boot)"
+
+STAGES: Final = frozenset({"fs", "boot", "network"})
+_LOOP_RE: Final = re.compile(r"\bwhile\s+(?:true|:|\[\s*1\s*\])(?=\s*;|\s*$|\s+do\b)|\buntil\b")
+_FOREVER_RE: Final = re.compile(r"\bsleep\s+infinity\b")
+_BOUND_RE: Final = re.compile(r"\$\(\(|\s-(?:lt|le|gt|ge)\s|\btimeout\s")
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    for command in ctx.commands:
+        if stage_base(command.step.stage) in STAGES:
+            yield from _loops(ctx, command)
+    for command, up in ctx.ups:
+        if stage_base(command.step.stage) in STAGES and not up.has_flag("timeout"):
+            yield Hit(
+                ctx.locate(command.node, up.offset),
+                "`tailscale up` without --timeout blocks until it logs in, and this stage has no "
+                "timeout: it can hold the boot forever; pass --timeout=30s",
+                anchor=command.node.mark.line,
+            )
+
+
+def _loops(ctx: Context, command: Command) -> Iterator[Hit]:
+    text = command.text
+    if "while" not in text and "until" not in text and "infinity" not in text:
+        return
+    bounded = bool(_BOUND_RE.search(text))
+    for offset, match in find(_LOOP_RE, text):
+        if not bounded:
+            yield _hit(ctx, command, offset, f"`{match.group(0)}` loop without a bound")
+    for offset, _ in find(_FOREVER_RE, text):
+        yield _hit(ctx, command, offset, "`sleep infinity`")
+
+
+def _hit(ctx: Context, command: Command, offset: int, what: str) -> Hit:
+    return Hit(
+        ctx.locate(command.node, offset),
+        f"{what} in stage {command.step.stage!r}, which has no timeout: it can hold the boot "
+        "forever; bound it with a counter",
+        anchor=command.node.mark.line,
+    )
