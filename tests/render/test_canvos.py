@@ -1,0 +1,238 @@
+"""``--canvos``: the block after either marker spelling, merges that keep the user's content,
+idempotence, and refusals that leave the checkout untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from palette_tailscale import yamlio
+from palette_tailscale.errors import InputError
+from palette_tailscale.render.canvos import apply_block, canvos_writes
+from palette_tailscale.render.output import write_files
+from palette_tailscale.render.plan import Rendered, render_all
+
+from .helpers import AUTH_KEY, TOKEN, config, load
+
+# CanvOS Dockerfile, abridged (reference/canvos-palette.md §2): v4.4+ marker, and up to v4.2.
+MARKER_NEW = (
+    "########################### Add any other image customizations here #######################"
+)
+MARKER_OLD = (
+    "###########################Add any other image customizations here#######################"
+)
+DOCKERFILE = """ARG BASE
+FROM $BASE
+ARG OS_DISTRIBUTION
+ARG PROXY_CERT_PATH
+ARG HTTP_PROXY
+ARG HTTPS_PROXY
+ARG NO_PROXY
+
+COPY certs/ /certs/
+RUN if [ "${{OS_DISTRIBUTION}}" = "ubuntu" ]; then cp -a /certs/. /usr/local/share/ca-certificates/; fi
+
+{marker}
+
+#### Examples ####
+### To install the nginx package for Ubuntu ###
+#RUN apt-get update && apt-get install nginx -y
+RUN echo "systemd.unified_cgroup_hierarchy=1" >> /etc/cos/bootargs.cfg
+"""
+USER_DATA = """#cloud-config
+# The operator's own settings: keep these comments.
+stylus:
+  site:
+    paletteEndpoint: old.example.com  # replaced by the config
+    tags:
+      city: berlin  # mine
+  debug: true
+install:
+  poweroff: true
+  bind_mounts:
+    - /opt/data
+stages:
+  initramfs:
+    - name: my-users
+      users:
+        kairos:
+          groups:
+            - admin
+  network.after:
+    - name: my-step
+      commands:
+        - echo hello
+    - name: palette-tailscale-old-step
+      commands:
+        - echo stale owned step
+"""
+ARG = "# my build\nARCH=arm64\nMY_FLAG=true\nOS_VERSION=20.04\n"
+
+
+def _tree(root: Path, marker: str = MARKER_NEW, user_data: bool = True, arg: bool = True) -> Path:
+    root.mkdir()
+    (root / "Dockerfile").write_text(DOCKERFILE.format(marker=marker))
+    (root / "earthly.sh").write_text("#!/bin/sh\n")
+    if user_data:
+        (root / "user-data").write_text(USER_DATA)
+    if arg:
+        (root / ".arg").write_text(ARG)
+    return root
+
+
+def _rendered(tmp_path: Path, **sections: object) -> Rendered:
+    return render_all(load(config(**sections), tmp_path))
+
+
+def _apply(rendered: Rendered, root: Path) -> dict[str, bytes]:
+    write_files(canvos_writes(rendered, root))
+    return {p.name: p.read_bytes() for p in sorted(root.iterdir())}
+
+
+@pytest.mark.usefixtures("secrets_env")
+@pytest.mark.parametrize(
+    "marker", [MARKER_NEW, MARKER_OLD, "# Add any other image customizations here"]
+)
+def test_block_goes_after_either_marker_and_is_idempotent(tmp_path: Path, marker: str) -> None:
+    root = _tree(tmp_path / "canvos", marker)
+    rendered = _rendered(tmp_path)
+    first = _apply(rendered, root)
+    dockerfile = first["Dockerfile"].decode()
+    block = rendered.files["Dockerfile.tailscale"].decode()
+    assert f"{marker}\n{block}\n#### Examples ####" in dockerfile
+    assert dockerfile.startswith(DOCKERFILE.format(marker=marker).split(marker)[0])
+    assert dockerfile.endswith("/etc/cos/bootargs.cfg\n")
+    assert _apply(rendered, root) == first
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_block_is_replaced_when_the_config_changes(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos")
+    _apply(_rendered(tmp_path), root)
+    pinned = _rendered(tmp_path, tailscale={"install": {"version": "1.76.6"}})
+    after = _apply(pinned, root)["Dockerfile"].decode()
+    assert after.count("# >>> palette-tailscale") == 1
+    assert "tailscale=1.76.6" in after
+    assert after == DOCKERFILE.format(marker=MARKER_NEW).replace(
+        MARKER_NEW + "\n", MARKER_NEW + "\n" + pinned.files["Dockerfile.tailscale"].decode()
+    )
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_user_data_merge_keeps_the_users_content(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos")
+    rendered = _rendered(tmp_path, tailscale={"auth_key_delivery": "installer"})
+    text = _apply(rendered, root)["user-data"].decode()
+    assert text.startswith("#cloud-config\n# The operator's own settings: keep these comments.\n")
+    assert "city: berlin  # mine" in text
+    assert "palette-tailscale-old-step" not in text
+    data = yamlio.to_python(yamlio.load(text, "user-data").root)
+    assert data["stylus"]["debug"] is True
+    assert data["stylus"]["site"]["paletteEndpoint"] == "api.spectrocloud.com"
+    assert data["stylus"]["site"]["edgeHostToken"] == TOKEN
+    assert data["install"] == {"poweroff": True, "bind_mounts": ["/opt/data", "/var/lib/tailscale"]}
+    assert [s["name"] for s in data["stages"]["network.after"]] == [
+        "my-step",
+        "palette-tailscale-enroll",
+    ]
+    assert data["stages"]["initramfs"][0]["users"]["kairos"]["groups"] == ["admin"]
+    assert data["stages"]["after-install"][0]["name"] == "skip-copy-palette-tailscale-authkey"
+    assert text.count(AUTH_KEY) == 1
+    assert "    - name: my-step\n" in text  # the user's indentation is kept
+    assert (root / "user-data").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_owned_steps_are_replaced_in_place_and_dropped_when_gone(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos")
+    _apply(_rendered(tmp_path, tailscale={"auth_key_delivery": "installer"}), root)
+    user = (root / "user-data").read_text()
+    run = "        - /bin/sh /usr/local/lib/palette-tailscale/enroll.sh\n"
+    assert user.count(run) == 1
+    user = user.replace(run, run + "    - name: after-ours\n      commands: [echo]\n")
+    (root / "user-data").write_text(user)
+    text = _apply(_rendered(tmp_path), root)["user-data"].decode()
+    data = yamlio.to_python(yamlio.load(text, "user-data").root)
+    assert [s["name"] for s in data["stages"]["network.after"]] == [
+        "my-step",
+        "palette-tailscale-enroll",
+        "after-ours",
+    ]
+    assert "after-install" not in data["stages"]
+    assert AUTH_KEY not in text
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_arg_merge_keeps_user_variables(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos")
+    arg = _apply(_rendered(tmp_path), root)[".arg"].decode()
+    lines = arg.splitlines()
+    assert lines[:4] == ["# my build", "ARCH=amd64", "MY_FLAG=true", "OS_VERSION=22.04"]
+    assert "OS_DISTRIBUTION=ubuntu" in lines and "UPDATE_KERNEL=false" in lines
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_fresh_checkout_gets_our_files(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos", user_data=False, arg=False)
+    rendered = _rendered(tmp_path)
+    files = _apply(rendered, root)
+    assert files["user-data"] == rendered.files["user-data"]
+    assert files[".arg"] == rendered.files[".arg"]
+    assert _apply(rendered, root) == files
+
+
+@pytest.mark.usefixtures("secrets_env")
+@pytest.mark.parametrize(
+    ("dockerfile", "user_data", "message", "where"),
+    [
+        ("FROM x\nRUN true\n", None, "no line `# Add any other image customizations here`", None),
+        (
+            "FROM x\n# >>> palette-tailscale 0.0.1 >>>\nRUN true\n",
+            None,
+            "has no end line",
+            "Dockerfile:2:1",
+        ),
+        (None, "#cloud-config\nstages: [\n", "invalid YAML", "user-data:3:1"),
+        (None, "#cloud-config\na: 1\na: 2\n", "duplicate key", "user-data:3:1"),
+        (None, "#cloud-config\nstages:\n  netwrok: []\n", "unknown stage", "user-data:3:3"),
+        (None, "- a\n", "not a YAML mapping", "user-data:1:1"),
+    ],
+)
+def test_refusals_write_nothing(
+    tmp_path: Path, dockerfile: str | None, user_data: str | None, message: str, where: str | None
+) -> None:
+    root = _tree(tmp_path / "canvos")
+    if dockerfile is not None:
+        (root / "Dockerfile").write_text(dockerfile)
+    if user_data is not None:
+        (root / "user-data").write_text(user_data)
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+    with pytest.raises(InputError) as info:
+        canvos_writes(_rendered(tmp_path), root)
+    assert message in str(info.value)
+    if where is not None:
+        assert str(info.value.mark).endswith(where)
+    assert {p.name: p.read_bytes() for p in root.iterdir()} == before
+
+
+def test_not_a_checkout(tmp_path: Path) -> None:
+    rendered = render_all(
+        load(config(tailscale={"auth_key_delivery": "none"}) | {"palette": {}}, tmp_path)
+    )
+    with pytest.raises(InputError, match="no such directory"):
+        canvos_writes(rendered, tmp_path / "missing")
+    with pytest.raises(InputError, match="no Dockerfile here"):
+        canvos_writes(rendered, tmp_path)
+
+
+def test_apply_block_handles_a_missing_final_newline() -> None:
+    text = apply_block(
+        "FROM x\n" + MARKER_NEW, "# >>> palette-tailscale 1 >>>\n# <<< palette-tailscale <<<\n", "D"
+    )
+    assert (
+        text
+        == "FROM x\n"
+        + MARKER_NEW
+        + "\n# >>> palette-tailscale 1 >>>\n# <<< palette-tailscale <<<\n"
+    )
