@@ -31,7 +31,7 @@ ARG HTTPS_PROXY
 ARG NO_PROXY
 
 COPY certs/ /certs/
-RUN if [ "${{OS_DISTRIBUTION}}" = "ubuntu" ]; then cp -a /certs/. /usr/local/share/ca-certificates/; fi
+RUN if [ "${{OS_DISTRIBUTION}}" = "ubuntu" ]; then cp -a /certs/. /usr/local/share/ca-certs/; fi
 
 {marker}
 
