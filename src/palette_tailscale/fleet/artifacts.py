@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -61,13 +63,36 @@ def paths(out_dir: Path, name: str) -> dict[str, Path]:
     }
 
 
-def write(out_dir: Path, name: str, artifacts: HostArtifacts, *, secret: bool) -> None:
-    """Write the host's files, user-data first and the ISO last, each atomically."""
+def write(
+    out_dir: Path, name: str, artifacts: HostArtifacts, *, secret: bool, durable: bool = True
+) -> None:
+    """Write the host's files, user-data first and the ISO last, each atomically.
+
+    ``durable`` syncs each file before its rename (provisioning: the journal must never say
+    "written" for a file a power cut could lose). Without it the caller syncs once at the end;
+    the rename keeps each file whole for readers either way.
+    """
     mode = SECRET_MODE if secret else PUBLIC_MODE
     targets = paths(out_dir, name)
-    write_atomic(targets[USER_DATA], artifacts.user_data, mode=mode)
-    write_atomic(targets[META_DATA], artifacts.meta_data, mode=PUBLIC_MODE)
-    write_atomic(targets[ISO], artifacts.iso, mode=mode)
+    put = write_atomic if durable else _write_renamed
+    put(targets[USER_DATA], artifacts.user_data, mode=mode)
+    put(targets[META_DATA], artifacts.meta_data, mode=PUBLIC_MODE)
+    put(targets[ISO], artifacts.iso, mode=mode)
+
+
+def _write_renamed(path: Path, data: bytes | str, *, mode: int) -> None:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def check(out_dir: Path, name: str, digests: dict[str, str]) -> tuple[Health, bytes | None]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 from ..config import LoadedConfig
-from ..render.site import render_site_userdata, self_check
+from ..render.site import render_site_userdata, self_check_host
 from ..secrets import Secret
 from . import artifacts
 from .journal import CurrentKey, HostState
@@ -43,8 +43,8 @@ class HostPlan:
 
 def fingerprint(loaded: LoadedConfig, host: FleetHost) -> str:
     """A hash of everything the config decides for the host (its user-data and key policy)."""
+    self_check_host(loaded, host, FINGERPRINT_KEY)
     text = render_site_userdata(loaded, host, FINGERPRINT_KEY)
-    self_check(text, f"hosts/{host.name}/user-data")
     policy = loaded.config.tailscale.key.model_dump(mode="json")
     blob = json.dumps({"user-data": text, "key": policy}, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()

@@ -7,13 +7,14 @@ not set, an unmistakable placeholder takes its place and the caller is told. Per
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from ..config import LoadedConfig
-from ..render.site import render_site_userdata, self_check
+from ..render.site import render_site_userdata, self_check_host
 from ..secrets import Secret
 from . import artifacts
 from .model import FleetHost
@@ -63,9 +64,8 @@ def _placeholder(why: str) -> RenderKey:
 
 def render_host(loaded: LoadedConfig, host: FleetHost, key: Secret | None) -> bytes:
     """One host's user-data, self-checked by the linter."""
-    text = render_site_userdata(loaded, host, key)
-    self_check(text, f"hosts/{host.name}/user-data")
-    return text.encode("utf-8")
+    self_check_host(loaded, host, key)
+    return render_site_userdata(loaded, host, key).encode("utf-8")
 
 
 def render_fleet(
@@ -81,6 +81,7 @@ def render_fleet(
         done.append(rendered)
         if on_host is not None:
             on_host(rendered)
+    os.sync()  # one flush for the whole fleet instead of one per file
     return done
 
 
@@ -89,5 +90,5 @@ def _each(
 ) -> Iterator[RenderedHost]:
     for host in hosts:
         made = artifacts.HostArtifacts.from_user_data(render_host(loaded, host, key.secret))
-        artifacts.write(out_dir, host.name, made, secret=key.secret is not None)
+        artifacts.write(out_dir, host.name, made, secret=key.secret is not None, durable=False)
         yield RenderedHost(host.name, made.digests())
