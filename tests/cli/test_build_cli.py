@@ -68,7 +68,7 @@ def test_build_applies_then_streams_and_returns_the_exit_code(tmp_path: Path) ->
     result = _run(tmp_path, "--canvos", "CanvOS", "--example", exit_code=7)
     assert result.returncode == 7
     assert result.stdout == (
-        "earthly.sh called with: +build-all-images\ncwd: CanvOS\nuser-data present\n2\n"
+        "earthly.sh called with: +build-all-images\ncwd: CanvOS\nuser-data present\n1\n"
     )
     assert result.stderr.splitlines()[:3] == [
         "wrote CanvOS/Dockerfile (mode 0644)",
