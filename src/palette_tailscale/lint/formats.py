@@ -20,7 +20,9 @@ from .problem import Problem
 FORMATS: Final = ("text", "parsable", "json", "sarif", "github")
 _COLOURS: Final = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
-_FLAG_VALUE_RE: Final = re.compile(r"(--(?:auth-key|authkey)(?:=|\s+)['\"]?)(?!file:|\$)[^\s'\"]+")
+_FLAG_VALUE_RE: Final = re.compile(
+    r"(--(?:auth-key|authkey)(?:=|\s+)['\"]?)(?!file:|\$)([^\s'\"]+)"
+)
 
 
 def parsable(problems: Sequence[Problem]) -> str:
@@ -50,15 +52,17 @@ def text(
 
 
 def summary(problems: Sequence[Problem]) -> str:
+    """``3 problems (1 error, 1 warning, 1 info) in 1 file``."""
     counts: Counter[str] = Counter(p.level for p in problems)
+    parts = [
+        _count(counts[level], level) for level in ("error", "warning", "info") if counts[level]
+    ]
     files = len({p.path for p in problems})
-    parts = [f"{counts[level]} {word}" for level, word in _WORDS if counts[level]]
-    noun = "problem" if len(problems) == 1 else "problems"
-    where = "1 file" if files == 1 else f"{files} files"
-    return f"{len(problems)} {noun} ({', '.join(parts)}) in {where}"
+    return f"{_count(len(problems), 'problem')} ({', '.join(parts)}) in {_count(files, 'file')}"
 
 
-_WORDS: Final = (("error", "error(s)"), ("warning", "warning(s)"), ("info", "info"))
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 or noun == "info" else f"{n} {noun}s"
 
 
 def _entry(p: Problem, lines: list[str], color: bool) -> str:

@@ -42,7 +42,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "name": rule.id,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.doc.split("\n\n", 1)[0].replace("\n", " ")},
-        "help": {"text": rule.explain(), "markdown": rule.explain()},
+        "help": {"text": rule.explain()},
         "defaultConfiguration": {"level": _LEVELS[rule.level]},
     }
 

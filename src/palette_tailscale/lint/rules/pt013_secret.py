@@ -52,7 +52,7 @@ ID = "PT013"
 LEVEL: Level = "warning"
 SUMMARY = "auth key or OAuth client secret literal in the file"
 
-_FLAG_RE: Final = re.compile(r"--(?:auth-key|authkey)(?:=|\s+)['\"]?(?!file:|\$|['\"]?$)(\S)")
+_FLAG_RE: Final = re.compile(r"--(?:auth-key|authkey)(?:=|\s+)(['\"]?)(?!file:|\$)([^\s'\"])")
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -73,7 +73,7 @@ def _scan(ctx: Context, node: Scalar, step: Step | None, command: bool) -> Itera
         return
     spots = {m.start(): _kind(m.group(0)) for m in SECRET_RE.finditer(text)}
     for match in _FLAG_RE.finditer(text):
-        spots.setdefault(match.start(1), "a literal --auth-key value")
+        spots.setdefault(match.start(2), "a literal --auth-key value")
     for offset, what in sorted(spots.items()):
         level = _level(ctx, step, command)
         if level is not None:

@@ -27,9 +27,10 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
-from ...yamlio import Scalar, walk
+from ...errors import Mark
+from ...yamlio import Map, Node, Scalar, Seq
 from ..context import Context, Hit
 from ..problem import Level
 
@@ -44,18 +45,33 @@ STRING_KEYS: Final = frozenset(
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    stylus = ctx.top("stylus")
-    for path, node in walk(stylus, ("stylus",)):
-        if isinstance(node, Scalar) and node.plain and path and isinstance(path[-1], str):
-            message = _judge(ctx, path, node)
+    for path, key, node in _pairs(ctx.top("stylus"), ("stylus",)):
+        if node.plain:
+            comment = _comment_mark(ctx, key) if not node.raw else None
+            message = _judge(path, node, comment is not None)
             if message:
-                yield Hit(ctx.at(node), message)
+                yield Hit(comment or ctx.at(node), message)
 
 
-def _judge(ctx: Context, path: tuple[Any, ...], node: Scalar) -> str | None:
+def _pairs(
+    node: Node | None, path: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], Scalar, Scalar]]:
+    """(path, key, value) for every scalar value of a mapping under ``node``."""
+    if isinstance(node, Map):
+        for key, value in node.items():
+            if isinstance(value, Scalar):
+                yield (*path, key.raw), key, value
+            else:
+                yield from _pairs(value, (*path, key.raw))
+    elif isinstance(node, Seq):
+        for i, item in enumerate(node.items):
+            yield from _pairs(item, (*path, str(i)))
+
+
+def _judge(path: tuple[str, ...], node: Scalar, commented: bool) -> str | None:
     key, value = path[-1], node.value
-    where = ".".join(str(p) for p in path)
-    if value is None and _comment_at(ctx, node):
+    where = ".".join(path)
+    if commented:
         return f"{where} is null: `#` starts a comment; quote the value"
     if isinstance(value, str) or value is None:
         return None
@@ -65,6 +81,13 @@ def _judge(ctx: Context, path: tuple[Any, ...], node: Scalar) -> str | None:
     return None
 
 
-def _comment_at(ctx: Context, node: Scalar) -> bool:
-    line = ctx.lines[node.mark.line - 1] if node.mark.line <= len(ctx.lines) else ""
-    return line[node.mark.col - 1 :].startswith("#")
+def _comment_mark(ctx: Context, key: Scalar) -> Mark | None:
+    """Where the comment starts when ``key:`` is followed by nothing but ``#...``."""
+    if key.mark.line > len(ctx.lines):
+        return None
+    line = ctx.lines[key.mark.line - 1]
+    after = line.find(":", key.mark.col - 1 + len(key.raw)) + 1
+    rest = line[after:]
+    if not after or not rest.strip().startswith("#"):
+        return None
+    return Mark(ctx.path, key.mark.line, after + len(rest) - len(rest.lstrip()) + 1)
