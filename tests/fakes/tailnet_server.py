@@ -76,6 +76,7 @@ class Fault:
     retry_after: str | None = None
     delay: float = 2.0
     commit: bool = False
+    message: str | None = None  # the error body's message (default "injected <status>")
     seen: int = 0
 
     def take(self, req: Request) -> bool:
@@ -145,7 +146,7 @@ class FakeTailnet:
     def __enter__(self) -> FakeTailnet:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -228,7 +229,8 @@ def _fault_reply(fault: Fault) -> Reply:
     if fault.kind == "malformed":
         return Reply(200, raw=b'{"devices": [{"nodeId": ')
     headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-    return Reply(fault.status, {"message": f"injected {fault.status}"}, headers)
+    message = fault.message if fault.message is not None else f"injected {fault.status}"
+    return Reply(fault.status, {"message": message}, headers)
 
 
 class _Server(ThreadingHTTPServer):
@@ -241,6 +243,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:

@@ -124,7 +124,7 @@ class HeadscaleBackend:
     def _list_raw(self) -> list[Mapping[str, Any]]:
         families = [self.family] if self.family else ["node", "machine"]
         for family in families:
-            call = Call("list nodes", "no node API on this server", retries=self.family is not None)
+            call = Call("list nodes", "no node API on this server")
             try:
                 body = as_map(self.http.json("GET", f"/api/v1/{family}", call), "nodes")
             except NotFound:

@@ -57,7 +57,7 @@ class Call:
     denied: str = ""
     idempotent: bool = True
     authenticated: bool = True
-    retries: bool = True  # False for probes: an error status is an answer, not a fault
+    retries: bool = True  # False for shape probes: a 500 is an answer, not a fault
 
 
 class HttpClient:
@@ -181,6 +181,6 @@ class HttpClient:
 def _retryable(error: TailnetError, call: Call) -> bool:
     if isinstance(error, ConnectionFailed):
         return True
-    if not call.retries:
-        return False
+    if not call.retries and error.status == 500:
+        return False  # a probe: before 0.30 Headscale answers 500 for a request shape it rejects
     return error.status in _retry.RETRYABLE_STATUS

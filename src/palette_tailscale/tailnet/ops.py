@@ -17,10 +17,12 @@ from .prune import PlanRow, PruneOptions, plan_prune
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "PruneResult",
+    "delete_if_present",
     "filter_devices",
     "find_device",
     "prune_devices",
     "rename_device",
+    "run_bulk",
     "tag_device",
 ]
 from .validate import check_device_name, check_tags
@@ -104,9 +106,12 @@ def prune_devices(
     if not apply:
         return PruneResult(plan, [])
     doomed = [row for row in plan if row.action == "delete"]
+    outcomes = run_bulk(
+        lambda row: delete_if_present(backend, row), doomed, concurrency=concurrency
+    )
+    return PruneResult(plan, outcomes)
 
-    def delete(row: PlanRow) -> None:
-        with contextlib.suppress(NotFound):
-            backend.delete_device(row.device.id)
 
-    return PruneResult(plan, run_bulk(delete, doomed, concurrency=concurrency))
+def delete_if_present(backend: Backend, row: PlanRow) -> None:
+    with contextlib.suppress(NotFound):
+        backend.delete_device(row.device.id)
