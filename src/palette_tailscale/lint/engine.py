@@ -45,7 +45,8 @@ def lint_bytes(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        ctx = Context(path, "", kind, Document(path, "", None))
+        text = data.decode("utf-8", "replace")  # for PT001 and the suppression comments
+        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
         ctx.parse_error = Hit(_byte_mark(data, exc.start, path), _utf8_message(data, exc))
         return _run(ctx, rules)
     return _run(_context(text, path, kind), rules)
@@ -61,14 +62,18 @@ def _rules(
 
 def _context(text: str, path: str, kind: str) -> Context:
     if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
-        return Context(path, text, kind, Document(path, text, None))
+        return Context(path, text, _concrete(kind), Document(path, text, None))
     try:
         doc = load(text, path)
     except YamlError as exc:
-        ctx = Context(path, text, kind, Document(path, text, None))
+        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
         ctx.parse_error = _parse_hit(exc, path)
         return ctx
     return build(doc, kind)
+
+
+def _concrete(kind: str) -> str:
+    return "installer" if kind == "auto" else kind
 
 
 def _parse_hit(exc: YamlError, path: str) -> Hit:

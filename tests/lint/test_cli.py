@@ -1,0 +1,234 @@
+"""``palette-tailscale lint``: output, options and exit codes, through ``main(argv)``."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from palette_tailscale.cli.main import main
+from palette_tailscale.lint.registry import all_rules
+from palette_tailscale.lint.report import default_format
+
+CLEAN = "#cloud-config\ninstall:\n  poweroff: true\n"
+ERROR = "#cloud-config\nstages:\n  netwrok: []\n"
+WARNING = "#cloud-config\nstages:\n  boot:\n    - only_arch: amd64\n"
+INFO = "#cloud-config\nstages:\n  boot:\n    - commands: [sudo true]\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["lint", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "strict", "code"),
+    [
+        (CLEAN, False, 0),
+        (CLEAN, True, 0),
+        (ERROR, False, 1),
+        (WARNING, False, 0),
+        (WARNING, True, 1),
+        (INFO, False, 0),
+        (INFO, True, 0),  # info never fails a run
+    ],
+)
+def test_exit_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, strict: bool, code: int
+) -> None:
+    path = write(tmp_path, "user-data", text)
+    assert run(capsys, path, *(["--strict"] if strict else []))[0] == code
+
+
+def test_parsable_is_the_default_when_piped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "user-data", ERROR)
+    code, out, err = run(capsys, path)
+    assert (code, err) == (1, "")
+    message = "unknown stage 'netwrok': it never runs; did you mean 'network'?"
+    assert out == f"{path}:3:3: error PT006 {message}\n"
+
+
+def test_github_is_the_default_under_github_actions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    path = write(tmp_path, "user-data", ERROR)
+    out = run(capsys, path)[1]
+    assert out.startswith(f"::error file={path},line=3,col=3,title=PT006::unknown stage")
+
+
+@pytest.mark.parametrize(("isatty", "fmt"), [(True, "text"), (False, "parsable")])
+def test_default_format(isatty: bool, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_format(isatty) == fmt
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert default_format(isatty) == "github"
+
+
+def test_text_without_a_terminal_has_no_colour(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "user-data", ERROR)
+    out = run(capsys, path, "--format", "text")[1]
+    assert out == (
+        f"{path}:3:3: error PT006 unknown stage 'netwrok': it never runs; did you mean 'network'?\n"
+        "    3 |   netwrok: []\n"
+        "      |   ^\n"
+        "1 problem (1 error) in 1 file\n"
+    )
+
+
+def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ERROR.encode())))
+    code, out, _ = run(capsys, "-", "--format", "parsable")
+    assert code == 1 and out.startswith("<stdin>:3:3: error PT006 ")
+
+
+def test_directories_are_searched(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for name in ("site/user-data", "a.yaml", "b.yml", "notes.txt", ".git/x.yaml", ".hidden.yaml"):
+        write(tmp_path, name, "x: 1\n")
+    out = run(capsys, str(tmp_path), "--select", "PT001")[1]
+    linted = [line.split(":1:1:")[0] for line in out.splitlines()]
+    assert linted == [str(tmp_path / n) for n in ("a.yaml", "b.yml", "site/user-data")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.yaml"], "palette-tailscale: error: missing.yaml: no such file or directory\n"),
+        (["--explain", "PT999"], "palette-tailscale: error: unknown rule 'PT999' "),
+    ],
+)
+def test_bad_input_exits_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.startswith(message)
+
+
+def test_empty_directory_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, str(tmp_path))
+    assert code == 2
+    message = "no user-data or *.yaml/*.yml files in this directory"
+    assert err == f"palette-tailscale: error: {tmp_path}: {message}\n"
+
+
+def test_nothing_is_linted_when_one_path_is_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "user-data", ERROR)
+    code, out, _ = run(capsys, path, str(tmp_path / "nope"))
+    assert (code, out) == (2, "")
+
+
+@pytest.mark.parametrize(
+    "args", [["--select", "PT999"], ["--ignore", "PT001,XX"], ["--format", "xml"], ["--kind", "x"]]
+)
+def test_bad_usage_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str]
+) -> None:
+    path = write(tmp_path, "user-data", CLEAN)
+    code, out, err = run(capsys, path, *args)
+    assert (code, out) == (2, "")
+    assert "Invalid value" in err
+
+
+def test_invalid_utf8_is_a_finding(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "user-data"
+    path.write_bytes(b"#cloud-config\nname: caf\xe9\n")
+    code, out, _ = run(capsys, str(path))
+    assert code == 1
+    assert out == (
+        f"{path}:2:10: error PT002 not UTF-8 text: byte 0xe9 cannot be decoded; "
+        "Kairos reads UTF-8 only\n"
+    )
+
+
+def test_select_and_ignore_take_comma_lists_and_repeat(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path, "user-data", "stages:\n  netwrk:\n    - sudo: x\n      commands: [sudo a]\n"
+    )
+    rules = lambda out: [line.split()[2] for line in out.splitlines()]  # noqa: E731
+    assert rules(run(capsys, path)[1]) == ["PT001", "PT006", "PT003", "PT017"]
+    assert rules(run(capsys, path, "--select", "pt001,PT003", "--select", "PT017")[1]) == [
+        "PT001", "PT003", "PT017",
+    ]  # fmt: skip
+    assert rules(run(capsys, path, "--ignore", "PT001", "--ignore", "PT003,PT006")[1]) == ["PT017"]
+
+
+def test_kind_changes_what_applies(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = "#cloud-config\nstages:\n  initramfs:\n    - systemctl:\n        enable: [tailscaled]\n"
+    path = write(tmp_path, "user-data", text)
+    assert "PT014" in run(capsys, path, "--kind", "installer")[1]
+    assert "PT014" not in run(capsys, path, "--kind", "site")[1]
+
+
+def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--list-rules")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(all_rules())
+    assert lines[0] == "PT001  error    first line is not exactly #cloud-config"
+    assert "PT017  info     sudo in stage commands (stages run as root)" in lines
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--explain", "pt015")
+    rule = next(r for r in all_rules() if r.id == "PT015")
+    assert (code, out) == (0, rule.explain())
+    assert out.startswith("PT015 (warning): tailscale up without --hostname\n\n")
+
+
+SUPPRESSED = [
+    ("    - commands: [sudo a]  # palette-tailscale: disable=PT017\n", []),
+    ("    - commands: [sudo a]  # palette-tailscale: disable=PT003, PT017\n", []),
+    ("    - commands: [sudo a]  # palette-tailscale: disable\n", []),
+    ("    - commands: [sudo a]  # palette-tailscale: disable=PT003\n", ["PT017"]),
+    ("    # palette-tailscale: disable=PT017\n    - commands: [sudo a]\n", ["PT017"]),
+    ("    - commands:\n        - |  # palette-tailscale: disable=PT017\n          sudo a\n", []),
+]
+
+
+@pytest.mark.parametrize(("body", "left"), SUPPRESSED)
+def test_line_suppression(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, body: str, left: list[str]
+) -> None:
+    path = write(tmp_path, "user-data", "#cloud-config\nstages:\n  boot:\n" + body)
+    out = run(capsys, path)[1]
+    assert [line.split()[2] for line in out.splitlines()] == left
+
+
+@pytest.mark.parametrize(
+    ("directive", "left"),
+    [
+        ("# palette-tailscale: disable-file\n", []),
+        ("# palette-tailscale: disable-file=PT006\n", ["PT017"]),
+        ("# palette-tailscale: disable-file=PT006,PT017\n", []),
+        ("\n" * 10 + "# palette-tailscale: disable-file\n", ["PT006", "PT017"]),  # not at the top
+    ],
+)
+def test_file_suppression(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, directive: str, left: list[str]
+) -> None:
+    text = "#cloud-config\n" + directive + "stages:\n  netwrk:\n    - commands: [sudo a]\n"
+    path = write(tmp_path, "user-data", text)
+    out = run(capsys, path)[1]
+    assert [line.split()[2] for line in out.splitlines()] == left
