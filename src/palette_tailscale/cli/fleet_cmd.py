@@ -52,6 +52,9 @@ def _only_option(func: F) -> F:
 
 def _api_options(func: F) -> F:
     func = click.option(
+        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
+    )(func)
+    func = click.option(
         "--api-key-file", type=click.Path(dir_okay=False), help="File holding the API key."
     )(func)
     func = click.option("--tailnet", help="Tailnet name [default: - (the key's tailnet)].")(func)
@@ -120,7 +123,7 @@ def render_cmd(
     hosts = _hosts(loaded, strict, only)
     key = render_key(loaded)
     if key.notice:
-        click.echo(f"palette-tailscale: warning: {key.notice}", err=True)
+        click.echo(f"palette-tailscale: NOTICE: {key.notice}", err=True)
 
     def report(done: RenderedHost) -> None:
         click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")

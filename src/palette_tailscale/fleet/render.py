@@ -50,15 +50,15 @@ def render_key(loaded: LoadedConfig) -> RenderKey:
         return _placeholder("tailscale.auth_key is not set")
     secret = loaded.secret(ts.auth_key, ("tailscale", "auth_key"), placeholder=PLACEHOLDER_KEY)
     if secret.reveal() == PLACEHOLDER_KEY:
-        return _placeholder(f"{ts.auth_key.describe()} is not set")
+        return _placeholder(f"tailscale.auth_key: {ts.auth_key.describe()} gave no value")
     return RenderKey(secret)
 
 
 def _placeholder(why: str) -> RenderKey:
     return RenderKey(
         Secret(PLACEHOLDER_KEY, "placeholder"),
-        f"{why}: the user-data carries the placeholder key {PLACEHOLDER_KEY} "
-        "(use `fleet provision` to mint one key per host)",
+        f"the site user-data holds a PLACEHOLDER key, not a real one: {why}, so it carries "
+        f"{PLACEHOLDER_KEY} (`fleet provision` mints one key per host)",
     )
 
 
