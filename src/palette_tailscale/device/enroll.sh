@@ -268,7 +268,8 @@ has_key() {
     [ -r "$PT_AUTH_KEY_FILE" ] && grep -q '[^[:space:]]' "$PT_AUTH_KEY_FILE" 2>/dev/null
 }
 
-# login: one `tailscale up` with the key file, bounded by PT_UP_TIMEOUT and the time left.
+# login: one `tailscale up` with the key file, bounded by PT_UP_TIMEOUT and the time left. Its
+# own --timeout should end it; the outer bound (a second later) catches an `up` that hangs anyway.
 login() {
     [ -n "${pt_hostname:-}" ] || resolve_hostname
     if ! has_key; then
@@ -284,7 +285,7 @@ login() {
     log "try $pt_attempt: $PT_TAILSCALE up --auth-key=file:$PT_AUTH_KEY_FILE" \
         "--hostname=$pt_hostname --timeout=${pt_try}s $PT_UP_ARGS"
     # shellcheck disable=SC2086
-    pt_out=$(bounded $((pt_try + 2)) "$PT_TAILSCALE" up "--auth-key=file:$PT_AUTH_KEY_FILE" \
+    pt_out=$(bounded $((pt_try + 1)) "$PT_TAILSCALE" up "--auth-key=file:$PT_AUTH_KEY_FILE" \
         "--hostname=$pt_hostname" "--timeout=${pt_try}s" $PT_UP_ARGS 2>&1)
     pt_rc=$?
     log_output "tailscale up" "$pt_out"
@@ -329,11 +330,17 @@ is_logged_in() {
     return 1
 }
 
-# login_and_confirm: one login try; when it worked, confirm with a fresh status at once.
+# login_and_confirm: one login try, then a fresh status at once: `up` may have logged in even
+# when it failed (it times out waiting for approval of a key that is not pre-authorized).
 login_and_confirm() {
     if login; then
-        pt_state=$(backend_state)
-        is_logged_in "$pt_state" && logged_in "$pt_state"
+        pt_ok=1
+    else
+        pt_ok=0
+    fi
+    pt_state=$(backend_state)
+    is_logged_in "$pt_state" && logged_in "$pt_state"
+    if [ "$pt_ok" = 1 ]; then
         log "tailscale up exited 0 but BackendState is '${pt_state:-no answer}'"
     fi
     pause "$pt_backoff"

@@ -1,0 +1,135 @@
+"""Fake ``tailscale``, ``systemctl``, ``logger`` and ``hostname`` for the enrollment script.
+
+Each fake is this module run under a tool name. It reads the scenario from
+``$FAKE_DIR/scenario.json``, keeps the fake daemon's state in ``$FAKE_DIR/state.json`` and
+appends every invocation (tool name and argv) to ``$FAKE_DIR/calls.jsonl``.
+
+Scenario keys (all optional):
+
+``state``            BackendState of a running daemon before any login (default ``NeedsLogin``)
+``daemon_up``        whether tailscaled answers at first (default true); ``systemctl start``
+                     brings it up
+``systemctl_fails``  ``systemctl start`` fails (the daemon stays down)
+``nostate_polls``    status calls answering ``NoState`` once the daemon answers
+``up_failures``      failing ``up`` calls before one succeeds; ``-1`` = never succeeds
+``up_output``        text a failing ``up`` prints on stderr
+``up_hang``          ``up`` ignores ``--timeout`` and hangs
+``after_up``         BackendState after a successful ``up`` (default ``Running``)
+``after_failed_up``  BackendState after a failing ``up`` (default: unchanged)
+``pretty``           ``status --json`` pretty-prints (default false: one line)
+``os_hostname``      what ``hostname`` prints (default ``edge-os``)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DIR = Path(os.environ["FAKE_DIR"])
+
+
+def scenario() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DIR / "scenario.json").read_text())
+    return data
+
+
+def load_state() -> dict[str, Any]:
+    path = DIR / "state.json"
+    if path.exists():
+        data: dict[str, Any] = json.loads(path.read_text())
+        return data
+    sc = scenario()
+    return {
+        "daemon": sc.get("daemon_up", True),
+        "backend": sc.get("state", "NeedsLogin"),
+        "ups": 0,
+        "nostate_left": sc.get("nostate_polls", 0),
+    }
+
+
+def save_state(state: dict[str, Any]) -> None:
+    (DIR / "state.json").write_text(json.dumps(state))
+
+
+def record(tool: str, argv: list[str]) -> None:
+    with (DIR / "calls.jsonl").open("a") as out:
+        out.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
+
+
+def status(state: dict[str, Any], sc: dict[str, Any]) -> int:
+    if not state["daemon"]:
+        print(
+            "failed to connect to local tailscaled; it doesn't appear to be running",
+            file=sys.stderr,
+        )
+        return 1
+    backend = state["backend"]
+    if state["nostate_left"] > 0:
+        state["nostate_left"] -= 1
+        backend = "NoState"
+    doc = {"Version": "1.98.0", "BackendState": backend, "Health": ["not BackendState"]}
+    doc["Self"] = {"HostName": "edge", "Online": backend == "Running"}
+    print(json.dumps(doc, indent=2 if sc.get("pretty") else None))
+    return 0
+
+
+def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
+    if not state["daemon"]:
+        print("failed to connect to local tailscaled", file=sys.stderr)
+        return 1
+    for arg in argv:
+        if arg.startswith("--auth-key=file:"):
+            key_file = Path(arg.removeprefix("--auth-key=file:"))
+            if not key_file.read_text().strip():
+                print("auth key file is empty", file=sys.stderr)
+                return 1
+    if sc.get("up_hang"):
+        time.sleep(3600)
+    state["ups"] += 1
+    failures = sc.get("up_failures", 0)
+    if failures < 0 or state["ups"] <= failures:
+        print(sc.get("up_output", "backend error: temporary failure"), file=sys.stderr)
+        state["backend"] = sc.get("after_failed_up", state["backend"])
+        return 1
+    state["backend"] = sc.get("after_up", "Running")
+    return 0
+
+
+def tailscale(argv: list[str]) -> int:
+    state, sc = load_state(), scenario()
+    if argv[:1] == ["status"]:
+        code = status(state, sc)
+    elif argv[:1] == ["up"]:
+        code = up(state, sc, argv[1:])
+    else:
+        print(f"fake tailscale: unsupported {argv}", file=sys.stderr)
+        code = 2
+    save_state(state)
+    return code
+
+
+def systemctl(argv: list[str]) -> int:
+    state, sc = load_state(), scenario()
+    if "start" in argv and "tailscaled" in argv:
+        if sc.get("systemctl_fails"):
+            print("Failed to start tailscaled.service: Unit not found.", file=sys.stderr)
+            return 5
+        state["daemon"] = True
+        save_state(state)
+    return 0
+
+
+def main(tool: str) -> int:
+    argv = sys.argv[1:]
+    record(tool, argv)
+    if tool == "tailscale":
+        return tailscale(argv)
+    if tool == "systemctl":
+        return systemctl(argv)
+    if tool == "hostname":
+        print(scenario().get("os_hostname", "edge-os"))
+    return 0

@@ -1,0 +1,154 @@
+"""The script as an artifact: checkers, templating safety, packaging, settings, bad values."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from palette_tailscale import device
+from palette_tailscale.config import load_example
+from palette_tailscale.render import steps
+
+from ..conftest import require_tool
+from .harness import SCRIPT, Device, expected_up
+
+
+@pytest.mark.parametrize("dialect", ["sh", "dash", "bash"])
+def test_shellcheck_clean(dialect: str) -> None:
+    shellcheck = require_tool("shellcheck")
+    proc = subprocess.run(
+        [shellcheck, "-s", dialect, str(SCRIPT)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize("shell", ["sh", "dash", "bash"])
+def test_parses(shell: str) -> None:
+    proc = subprocess.run(
+        [require_tool(shell), "-n", str(SCRIPT)], capture_output=True, text=True, check=False
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_no_go_template_markers() -> None:
+    # yip renders files[].content through Go text/template (reference/kairos-cloud-config.md §5.4)
+    assert "{{" not in SCRIPT.read_text()
+
+
+def test_shebang_and_mode_independent() -> None:
+    # The user-data runs `/bin/sh SCRIPT_PATH`, so the script must not need its execute bit.
+    assert SCRIPT.read_text().startswith("#!/bin/sh\n")
+    assert f"/bin/sh {device.SCRIPT_PATH}" in steps.enroll_step("")["commands"]
+
+
+def test_package_ships_the_script() -> None:
+    assert device.script_text() == SCRIPT.read_text()
+
+
+def test_defaults_match_the_package_constants() -> None:
+    text = SCRIPT.read_text()
+    for default in (
+        f"PT_CONFIG={device.CONFIG_PATH}",
+        f"PT_HOST_CONFIG={device.HOST_CONFIG_PATH}",
+        f"PT_AUTH_KEY_FILE:={device.AUTH_KEY_PATH}",
+        f"PT_LOG:={device.LOG_PATH}",
+        f"PT_DEADLINE:={device.DEFAULT_DEADLINE}",
+    ):
+        assert default in text
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_rendered_example_settings_are_understood(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    config = load_example().config
+    dev = Device(tmp_path)
+    values = steps.settings(config.tailscale, "edge-store-0001")
+    values["PT_LOG"] = str(dev.log)
+    values["PT_AUTH_KEY_FILE"] = str(dev.key_file)
+    dev.settings(values)
+    run = dev.run(shell, env={"PT_DEADLINE": str(config.tailscale.deadline)})
+    assert run.rc == 0
+    up_args = steps.up_args(config.tailscale)
+    assert run.ups == [
+        (
+            "up",
+            f"--auth-key=file:{dev.key_file}",
+            "--hostname=edge-store-0001",
+            f"--timeout={config.tailscale.up_timeout}s",
+            *up_args,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PT_DEADLINE": "abc"}, "PT_DEADLINE must be a whole number of seconds, got 'abc'"),
+        ({"PT_DEADLINE": ""}, None),
+        ({"PT_UP_TIMEOUT": "-1"}, "PT_UP_TIMEOUT must be a whole number of seconds, got '-1'"),
+        ({"PT_UP_TIMEOUT": "9999999"}, "PT_UP_TIMEOUT is too large: '9999999' seconds"),
+        ({"PT_TAILSCALE": "/nonexistent/tailscale"}, "tailscale CLI '/nonexistent/tailscale'"),
+    ],
+)
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_bad_values_exit_2(
+    shell: str, tmp_path: Path, env: dict[str, str], message: str | None
+) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    run = dev.run(shell, env=env)
+    if message is None:  # an empty value means "use the default"
+        assert run.rc == 0
+        assert "starting (deadline 300s)" in run.log
+        return
+    assert run.rc == 2
+    assert run.argvs("tailscale") == []
+    assert message in run.stderr
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_leading_zeros_are_decimal(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    run = dev.run(shell, env={"PT_UP_TIMEOUT": "010", "PT_DEADLINE": "0020"})
+    assert run.ups == [expected_up(dev, timeout=10)]
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_broken_settings_file_is_reported(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    dev.config.write_text("PT_HOSTNAME='unterminated\n")
+    run = dev.run(shell)
+    assert run.rc == 2
+    assert f"settings file {dev.config} cannot be read or is not valid sh" in run.stderr
+    assert run.argvs("tailscale") == []
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_missing_settings_files_use_defaults(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    dev.config.unlink()
+    run = dev.run(shell, {"os_hostname": "edge-os"}, {"PT_DEADLINE": "100"})
+    assert run.rc == 0
+    assert run.ups == [expected_up(dev, hostname="edge-os", timeout=60)[:4]]
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_cli_paths_from_the_environment(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    other = tmp_path / "opt"
+    other.mkdir()
+    dev.add_fake(other / "ts", "tailscale")
+    dev.add_fake(other / "sc", "systemctl")
+    (dev.bin / "tailscale").unlink()
+    (dev.bin / "systemctl").unlink()
+    env = {"PT_TAILSCALE": str(other / "ts"), "PT_SYSTEMCTL": str(other / "sc")}
+    run = dev.run(shell, {"daemon_up": False}, env)
+    assert run.rc == 0
+    assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
+    assert run.ups == [expected_up(dev)]
