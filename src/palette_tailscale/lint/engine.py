@@ -11,7 +11,7 @@ from typing import Final
 
 from ..errors import Mark, YamlError
 from ..yamlio import Document, load
-from . import suppress
+from . import graph, suppress
 from .context import Context, Hit, build
 from .problem import KINDS, Problem
 from .registry import Rule, choose
@@ -68,6 +68,11 @@ def _context(text: str, path: str, kind: str) -> Context:
     except YamlError as exc:
         ctx = Context(path, text, _concrete(kind), Document(path, text, None))
         ctx.parse_error = _parse_hit(exc, path)
+        return ctx
+    aliased = "*" in text and "&" in text and graph.problem(doc.root)
+    if aliased:
+        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
+        ctx.parse_error = Hit(Mark(path, 1, 1), aliased)
         return ctx
     return build(doc, kind)
 

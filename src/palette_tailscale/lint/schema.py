@@ -102,7 +102,7 @@ def check(root: Node | None) -> Iterator[Issue]:
     if root is None:
         return
     if not isinstance(root, Map):
-        yield Issue("type", root, (), f"the document is a {_kind(root)}, not a mapping")
+        yield Issue("type", root, (), f"is a {_kind(root)}, not a mapping")
         return
     yield from _check(root, TOP, ())
 
