@@ -29,7 +29,7 @@ def problem(root: Node | None) -> str | None:
             size[key] = 1 + sum(size[id(k)] for k in kids)
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
             if size[key] > MAX_NODES:
-                return "excessive aliasing (the aliases expand to too many nodes); yaml.v3 rejects it"
+                return "excessive aliasing (aliases expand to too many nodes); yaml.v3 rejects it"
             if depth[key] > MAX_DEPTH:
                 return f"YAML nested deeper than {MAX_DEPTH} levels once aliases are expanded"
             continue
