@@ -65,7 +65,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_build_applies_then_streams_and_returns_the_exit_code(tmp_path: Path) -> None:
     checkout = _tree(tmp_path)
-    result = _run(tmp_path, "--canvos", "CanvOS", "--example", exit_code=7)
+    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--allow-placeholders", exit_code=7)
     assert result.returncode == 7
     assert result.stdout == (
         "earthly.sh called with: +build-all-images\ncwd: CanvOS\nuser-data present\n1\n"
@@ -82,7 +82,9 @@ def test_build_applies_then_streams_and_returns_the_exit_code(tmp_path: Path) ->
 
 def test_build_target_and_success(tmp_path: Path) -> None:
     _tree(tmp_path)
-    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--target", "+iso")
+    result = _run(
+        tmp_path, "--canvos", "CanvOS", "--example", "--allow-placeholders", "--target", "+iso"
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("earthly.sh called with: +iso\n")
 
@@ -90,7 +92,7 @@ def test_build_target_and_success(tmp_path: Path) -> None:
 def test_without_docker_nothing_is_written(tmp_path: Path) -> None:
     checkout = _tree(tmp_path)
     before = _snapshot(checkout)
-    result = _run(tmp_path, "--canvos", "CanvOS", "--example", docker=False)
+    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--allow-placeholders", docker=False)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.endswith(
@@ -104,7 +106,7 @@ def test_missing_earthly_script(tmp_path: Path) -> None:
     checkout = _tree(tmp_path)
     (checkout / "earthly.sh").unlink()
     before = _snapshot(checkout)
-    result = _run(tmp_path, "--canvos", "CanvOS", "--example")
+    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--allow-placeholders")
     assert result.returncode == 2
     assert "palette-tailscale: error: CanvOS/earthly.sh: missing; is CanvOS a CanvOS checkout?" in (
         result.stderr
@@ -139,3 +141,29 @@ def test_canvos_is_required(tmp_path: Path) -> None:
     result = _run(tmp_path, "--example")
     assert result.returncode == 2
     assert "Missing option '--canvos'" in result.stderr
+
+
+def test_placeholders_are_not_built(tmp_path: Path) -> None:
+    checkout = _tree(tmp_path)
+    before = _snapshot(checkout)
+    result = _run(tmp_path, "--canvos", "CanvOS", "--example")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "palette-tailscale: error: the image would carry placeholders instead of secrets: "
+        "palette.registration_token: environment variable PALETTE_REGISTRATION_TOKEN gave no "
+        "value, so user-data carries PLACEHOLDER-REPLACE-ME-PALETTE-REGISTRATION-TOKEN (set the "
+        "secrets, or pass --allow-placeholders to build anyway)\n"
+    )
+    assert _snapshot(checkout) == before
+
+
+def test_real_secrets_build_without_placeholders(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    config = tmp_path / "palette-tailscale.yaml"
+    config.write_text("version: 1\npalette:\n  registration_token: {file: token.txt}\n")
+    (tmp_path / "token.txt").write_text("build-token-secret-value\n")
+    result = _run(tmp_path, "--canvos", "CanvOS", "-c", str(config))
+    assert result.returncode == 0
+    assert "build-token-secret-value" not in result.stdout + result.stderr
+    assert "build-token-secret-value" in (tmp_path / "CanvOS" / "user-data").read_text()

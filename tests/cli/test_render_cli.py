@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from palette_tailscale.cli.main import main
 from palette_tailscale.render.plan import PLACEHOLDER_TOKEN
+
+from ..conftest import REPO
 
 NOTICE = (
     "palette-tailscale: NOTICE: the output holds PLACEHOLDERS, not real secrets; replace them "
@@ -194,3 +199,50 @@ def test_checkout_without_marker(capsys: pytest.CaptureFixture[str]) -> None:
 def test_example_and_config_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "--example", "-c", "x.yaml"]) == 2
     assert "give either --config or --example, not both" in capsys.readouterr().err
+
+
+def _console_blocks(markdown: str) -> list[list[str]]:
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    for line in markdown.splitlines():
+        if line == "```console":
+            current = []
+        elif line == "```" and current is not None:
+            blocks.append(current)
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def _sessions(block: list[str]) -> list[tuple[str, list[str]]]:
+    sessions: list[tuple[str, list[str]]] = []
+    for line in block:
+        if line.startswith("$ "):
+            sessions.append((line[2:], []))
+        else:
+            sessions[-1][1].append(line)
+    return sessions
+
+
+@pytest.mark.parametrize("doc", ["render.md", "build.md"])
+def test_documented_examples(doc: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every ```console block of the docs runs as written, output and exit code included."""
+    markdown = (REPO / "docs" / doc).read_text()
+    setup = re.search(r"<!-- test setup: (.*?) -->", markdown)
+    if setup:
+        for command in setup.group(1).split(" && "):
+            subprocess.run(command, shell=True, check=True)
+    code = 0
+    blocks = _console_blocks(markdown)
+    assert blocks
+    for block in blocks:
+        for command, expected in _sessions(block):
+            if command == "echo $?":
+                assert [str(code)] == expected, f"{doc}: exit code"
+                continue
+            args = shlex.split(command)
+            assert args[0] == "palette-tailscale"
+            code = main(args[1:])
+            out, err = capsys.readouterr()
+            assert (out + err).splitlines() == expected, f"{doc}: {command}"

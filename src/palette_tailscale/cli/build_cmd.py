@@ -53,7 +53,9 @@ def build(
     """Apply the render into a CanvOS checkout and run ./earthly.sh TARGET there.
 
     Earthly's output is streamed and its exit code is returned. CanvOS's earthly.sh runs
-    Earthly in a Docker container, so Docker must be on PATH; --dry-run needs neither.
+    Earthly in a Docker container, so Docker must be on PATH; --dry-run needs neither. A build
+    whose user-data would carry placeholders (--example without the secrets set) is refused
+    unless --allow-placeholders is given.
 
     Exit codes: the build's own, or 2 for bad input or a missing tool.
     """
@@ -70,6 +72,12 @@ def build(
         print_plan(writes, checkout, command)
         report_placeholders(rendered)
         return 0
+    if rendered.placeholders and not allow_placeholders:
+        raise InputError(
+            "the image would carry placeholders instead of secrets: "
+            + "; ".join(rendered.placeholders),
+            hint="set the secrets, or pass --allow-placeholders to build anyway",
+        )
     check_tools(checkout)
     changed = pending(writes)
     write_files(changed)
