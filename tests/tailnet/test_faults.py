@@ -12,6 +12,7 @@ from palette_tailscale.tailnet import (
     BadResponse,
     KeyRequest,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
     RateLimited,
     RequestRejected,
@@ -151,3 +152,14 @@ def test_key_creation_never_leaves_a_second_valid_key(flavour: str, fault: Fault
         valid = [k for k in fake.state.keys.values() if not k.invalid]
         assert [k.id for k in valid] == [created.info.id]
         assert valid[0].key == created.key.reveal()
+
+
+def test_a_create_that_keeps_failing_after_sending_gives_up_with_outcome_unknown(ts: Env) -> None:
+    ts.fake.add_fault(
+        Fault("status", method="POST", path="keys", status=502, times=99, commit=True)
+    )
+    with pytest.raises(OutcomeUnknown, match="create a key: server error 502"):
+        ts.backend.create_key(KeyRequest(tags=("tag:edge",), description="host b"))
+    assert ts.fake.paths("POST").count("/api/v2/tailnet/-/keys") == 3  # one per try, never more
+    assert len(ts.sleeps) == 2
+    assert all(k.invalid for k in ts.fake.state.keys.values())  # the lost ones were revoked

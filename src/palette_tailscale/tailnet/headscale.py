@@ -67,6 +67,7 @@ class HeadscaleBackend:
                 if not self._inflight.was_issued(k)
             ],
             self.revoke_key,
+            self.http.pause,
         )
         self._inflight.add_issued(created.info.id)
         return created

@@ -166,9 +166,15 @@ class HttpClient:
         if response.status_code < 400:
             return response
         error = error_for(response, self.service, call, self.credential_hint)
-        if not call.idempotent and response.status_code in _UNKNOWN_OUTCOME_STATUS:
-            raise OutcomeUnknown(str(error), status=response.status_code)
+        status = response.status_code
+        probe_answer = not call.retries and status == 500  # see Call.retries
+        if not call.idempotent and status in _UNKNOWN_OUTCOME_STATUS and not probe_answer:
+            raise OutcomeUnknown(str(error), status=status)
         return error
+
+    def pause(self, attempt: int) -> None:
+        """Wait as after failed try number ``attempt`` (used between whole-operation retries)."""
+        self._sleep(self.policy.backoff(attempt))
 
     def _refresh(self) -> bool:
         return self.auth is not None and self.auth.invalidate()

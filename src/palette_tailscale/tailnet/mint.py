@@ -25,12 +25,15 @@ def create_key_safely(
     send: Callable[[], CreatedKey],
     find_orphans: Callable[[], Sequence[str]],
     revoke: Callable[[str], None],
+    pause: Callable[[int], None],
     *,
     attempts: int = ATTEMPTS,
 ) -> CreatedKey:
-    """``send`` until it answers; after an unknown outcome, revoke orphans, then try again."""
+    """``send`` until it answers; after an unknown outcome, revoke orphans, wait, try again."""
     last: OutcomeUnknown | None = None
-    for _ in range(attempts):
+    for attempt in range(1, attempts + 1):
+        if last is not None:
+            pause(attempt - 1)
         try:
             return send()
         except OutcomeUnknown as exc:

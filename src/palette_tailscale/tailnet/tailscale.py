@@ -61,6 +61,7 @@ class TailscaleBackend:
                 lambda: self._post_key(request),
                 lambda: self._orphans(request.description, started),
                 self.revoke_key,
+                self.http.pause,
             )
         self._inflight.add_issued(created.info.id)
         return created
