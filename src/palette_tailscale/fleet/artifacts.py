@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,11 +74,43 @@ def write(
     the rename keeps each file whole for readers either way.
     """
     mode = SECRET_MODE if secret else PUBLIC_MODE
+    if not durable and _write_new_folder(out_dir, name, artifacts, mode):
+        return
     targets = paths(out_dir, name)
     put = write_atomic if durable else _write_renamed
     put(targets[USER_DATA], artifacts.user_data, mode=mode)
     put(targets[META_DATA], artifacts.meta_data, mode=PUBLIC_MODE)
     put(targets[ISO], artifacts.iso, mode=mode)
+
+
+def _write_new_folder(out_dir: Path, name: str, artifacts: HostArtifacts, mode: int) -> bool:
+    """A host seen for the first time: fill a temporary folder, then rename it into place.
+
+    One rename makes all three files appear at once (and costs half the file system work of
+    three). False when the folder exists already: then each file is replaced on its own.
+    """
+    folder = host_dir(out_dir, name)
+    if folder.exists():
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        files = {USER_DATA: artifacts.user_data, META_DATA: artifacts.meta_data}
+        files[f"{name}.iso"] = artifacts.iso
+        for file_name, data in files.items():
+            file_mode = PUBLIC_MODE if file_name == META_DATA else mode
+            fd = os.open(staging / file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        os.chmod(staging, 0o755)
+        os.rename(staging, folder)
+    except FileExistsError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return True
 
 
 def _write_renamed(path: Path, data: bytes | str, *, mode: int) -> None:
@@ -116,10 +149,14 @@ def _read(path: Path) -> bytes | None:
 
 
 def remove_temp_files(out_dir: Path) -> int:
-    """Delete temporary files a killed run left in host folders; how many were removed."""
+    """Delete temporary files and folders a killed run left behind; how many were removed."""
     removed = 0
-    for leftover in (out_dir / "hosts").glob("*/.*.tmp"):
+    hosts = out_dir / "hosts"
+    for leftover in [*hosts.glob("*/.*.tmp"), *hosts.glob(".*.tmp")]:
         with contextlib.suppress(OSError):
-            leftover.unlink()
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
             removed += 1
     return removed
