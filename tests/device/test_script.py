@@ -152,3 +152,17 @@ def test_cli_paths_from_the_environment(shell: str, tmp_path: Path) -> None:
     assert run.rc == 0
     assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
     assert run.ups == [expected_up(dev)]
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_unwritable_log_does_not_stop_enrollment(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    run = dev.run(shell, env={"PT_LOG": str(blocker / "palette-tailscale.log")})
+    assert run.rc == 0
+    assert run.ups == [expected_up(dev)]
+    lines = run.stderr.splitlines()
+    assert lines
+    assert all(" palette-tailscale: " in line for line in lines)

@@ -46,7 +46,10 @@ STATUS_TIMEOUT=10  # bound for one `tailscale status` call
 log() {
     pt_line="$(date -u +%Y-%m-%dT%H:%M:%SZ) palette-tailscale: $*"
     printf '%s\n' "$pt_line" >&2
-    printf '%s\n' "$pt_line" >>"$PT_LOG" 2>/dev/null
+    # A read-only or missing log location must not stop the enrollment, nor fill stderr.
+    if [ -n "$PT_LOG" ]; then
+        { printf '%s\n' "$pt_line" >>"$PT_LOG"; } 2>/dev/null
+    fi
     if command -v logger >/dev/null 2>&1; then
         logger -t palette-tailscale -- "$*" >/dev/null 2>&1
     fi
@@ -120,7 +123,7 @@ load_settings() {
     save_environment
     : "${PT_CONFIG=/usr/local/etc/palette-tailscale/enroll.env}"
     : "${PT_HOST_CONFIG=/usr/local/etc/palette-tailscale/host.env}"
-    : "${PT_LOG=/var/log/palette-tailscale.log}"
+    : "${PT_LOG:=/var/log/palette-tailscale.log}"
     pt_config=$PT_CONFIG
     pt_host_config=$PT_HOST_CONFIG
     open_log
