@@ -87,8 +87,8 @@ def _report(device: Device, now: datetime) -> PlanRow | None:
             device,
             "report",
             "cloned",
-            "cloned state: several machines use this node key; on each clone stop tailscaled, "
-            "empty /var/lib/tailscale and enroll again",
+            "cloned state: several machines share this node key; reset /var/lib/tailscale "
+            "on the clones",
         )
     expired = device.expires is not None and device.expires <= now
     if expired and not device.key_expiry_disabled:
