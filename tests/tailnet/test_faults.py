@@ -17,6 +17,7 @@ from palette_tailscale.tailnet import (
     RateLimited,
     RequestRejected,
     ServerError,
+    Timeouts,
 )
 from tests.fakes.tailnet_server import FakeTailnet, Fault
 
@@ -34,9 +35,10 @@ def test_retryable_statuses_on_reads_are_retried_until_success(env: Env, status:
 @pytest.mark.parametrize("kind", ["reset", "slow"])
 def test_lost_connections_on_reads_are_retried(env: Env, kind: str) -> None:
     env.fake.state.add_device("edge-1")
-    env.fake.add_fault(Fault(kind, method="GET", path="/", delay=1.0, times=1))
-    assert [d.hostname for d in env.backend.list_devices()] == ["edge-1"]
-    assert len(env.sleeps) == 1
+    env.fake.add_fault(Fault(kind, method="GET", path="/", delay=0.6, times=1))
+    quick = open_env(env.fake, timeouts=Timeouts(connect=2.0, read=0.2))
+    assert [d.hostname for d in quick.backend.list_devices()] == ["edge-1"]
+    assert len(quick.sleeps) == 1
 
 
 def test_retry_after_seconds_is_honoured(ts: Env) -> None:
@@ -135,7 +137,7 @@ def test_malformed_json_is_a_bad_response(env: Env) -> None:
     "fault",
     [
         Fault("reset", method="POST", path="key", commit=True),
-        Fault("slow", method="POST", path="key", commit=True, delay=1.0),
+        Fault("slow", method="POST", path="key", commit=True, delay=0.6),
         Fault("status", method="POST", path="key", commit=True, status=502),
         Fault("status", method="POST", path="key", commit=False, status=503),
         Fault("reset", method="POST", path="key", commit=False),
@@ -144,7 +146,7 @@ def test_malformed_json_is_a_bad_response(env: Env) -> None:
 )
 def test_key_creation_never_leaves_a_second_valid_key(flavour: str, fault: Fault) -> None:
     with make_fake(flavour) as fake:
-        env = open_env(fake)
+        env = open_env(fake, timeouts=Timeouts(connect=2.0, read=0.2))
         if flavour == "headscale-0.26":  # learn the user shape first: the fault hits creation
             env.backend.list_keys()
         fake.add_fault(Fault(**{**fault.__dict__, "seen": 0}))

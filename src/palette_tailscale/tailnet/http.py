@@ -9,7 +9,9 @@ broke, or a 500/502/504 came back) is not repeated here but raised as
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -27,6 +29,12 @@ log = get_logger()
 _SAFE_TO_RETRY = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _AFTER_SENDING = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _UNKNOWN_OUTCOME_STATUS = frozenset({500, 502, 504})
+
+
+@functools.lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle costs tens of milliseconds; one context serves every client.
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +97,7 @@ class HttpClient:
             timeout=(timeouts or Timeouts()).httpx(),
             transport=transport,
             limits=limits,
+            verify=_tls(),
             headers={
                 "User-Agent": f"palette-tailscale/{__version__}",
                 "Accept": "application/json",
