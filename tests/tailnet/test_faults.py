@@ -165,3 +165,9 @@ def test_a_create_that_keeps_failing_after_sending_gives_up_with_outcome_unknown
     assert ts.fake.paths("POST").count("/api/v2/tailnet/-/keys") == 3  # one per try, never more
     assert len(ts.sleeps) == 2
     assert all(k.invalid for k in ts.fake.state.keys.values())  # the lost ones were revoked
+
+
+def test_basic_authentication_is_accepted(ts: Env) -> None:
+    basic = open_env(ts.fake, auth_scheme="basic")
+    basic.backend.list_devices()
+    assert ts.fake.requests[-1].headers["authorization"].startswith("Basic ")
