@@ -96,6 +96,7 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
         state["backend"] = sc.get("after_failed_up", state["backend"])
         return 1
     state["backend"] = sc.get("after_up", "Running")
+    state["nostate_left"] = 0  # a logged-in daemon has left NoState
     return 0
 
 

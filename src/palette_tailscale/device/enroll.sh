@@ -176,12 +176,15 @@ pause() {
 
 # --- bounded commands ------------------------------------------------------------------------
 
-# Prefer coreutils/busybox `timeout`; probe it once because old busybox spells it differently.
-if command -v timeout >/dev/null 2>&1 && timeout -k 1 5 true >/dev/null 2>&1; then
-    pt_have_timeout=1
-else
-    pt_have_timeout=0
-fi
+# probe_timeout: prefer coreutils/busybox `timeout`; try it once, because old busybox spells
+# its options differently.
+probe_timeout() {
+    if command -v timeout >/dev/null 2>&1 && timeout -k 1 5 true >/dev/null 2>&1; then
+        pt_have_timeout=1
+    else
+        pt_have_timeout=0
+    fi
+}
 
 # bounded SECONDS COMMAND...: run COMMAND, terminating it after SECONDS (killing it one second
 # later if it ignores that). Without `timeout`, a watchdog subshell does the same.
@@ -226,7 +229,9 @@ backend_state() {
 # within our own deadline).
 start_daemon() {
     log "starting tailscaled: $PT_SYSTEMCTL --no-block start tailscaled"
-    if ! pt_out=$(bounded 10 "$PT_SYSTEMCTL" --no-block start tailscaled 2>&1); then
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 0
+    if ! pt_out=$(bounded "$(min 10 "$pt_left")" "$PT_SYSTEMCTL" --no-block start tailscaled 2>&1); then
         log "could not start tailscaled (will keep polling until the deadline)"
         log_output systemctl "$pt_out"
     fi
@@ -311,7 +316,7 @@ logged_in() {
         Stopped) log "logged in but stopped by 'tailscale down'; leaving it as it is" ;;
     esac
     if [ -e "$PT_AUTH_KEY_FILE" ]; then
-        if rm -f "$PT_AUTH_KEY_FILE"; then
+        if rm -f "$PT_AUTH_KEY_FILE" 2>/dev/null; then
             log "deleted the auth key file $PT_AUTH_KEY_FILE"
         else
             log "could not delete the auth key file $PT_AUTH_KEY_FILE"
@@ -394,13 +399,14 @@ step() {
 
 main() {
     load_settings
-    PT_DEADLINE=$(seconds PT_DEADLINE "$PT_DEADLINE") || exit 2
-    PT_UP_TIMEOUT=$(seconds PT_UP_TIMEOUT "$PT_UP_TIMEOUT") || exit 2
     if ! installed_system; then
         log "not an installed system (no active_mode or passive_mode in $PT_RUN_DIR:" \
             "live installer, recovery or reset); skipping"
         exit 0
     fi
+    PT_DEADLINE=$(seconds PT_DEADLINE "$PT_DEADLINE") || exit 2
+    PT_UP_TIMEOUT=$(seconds PT_UP_TIMEOUT "$PT_UP_TIMEOUT") || exit 2
+    probe_timeout
     if ! command -v "$PT_TAILSCALE" >/dev/null 2>&1; then
         log "tailscale CLI '$PT_TAILSCALE' not found; is Tailscale in the image?"
         exit 2
