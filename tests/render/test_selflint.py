@@ -15,22 +15,33 @@ from palette_tailscale.render.verify import verify_userdata
 from .helpers import config, load
 from .test_golden import CASES
 
-# Findings the config asked for: the key in installer data (PT013), no bind mount (PT014).
-EXPECTED = {
-    "opensuse-leap-15.6-zypper-pinned-installer": ["PT013"],
-    "rhel-9-rpm-pinned-installer": ["PT013"],
-    "sles-5.5-static-arm64-installer": ["PT013"],
-    "ubuntu-24.04-apt-pinned-installer": ["PT013"],
-    "ubuntu-22.04-static-headscale-extra": ["PT014"],
-}
-
 
 @pytest.mark.usefixtures("secrets_env")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_rendered_user_data_lints_clean(tmp_path: Path, case: str) -> None:
     text = render_all(load(CASES[case], tmp_path)).files["user-data"].decode()
-    found = [p.rule for p in lint_text(text, "user-data", kind="installer")]
-    assert found == EXPECTED.get(case, [])
+    assert lint_text(text, "user-data", kind="installer") == []
+
+
+@pytest.mark.usefixtures("secrets_env")
+@pytest.mark.parametrize(
+    ("tailscale", "declined"),
+    [
+        ({"auth_key_delivery": "installer"}, "PT013"),
+        ({"persist_state": False}, "PT014"),
+        ({"auth_key_delivery": "installer", "persist_state": False}, "PT013,PT014"),
+    ],
+)
+def test_declined_advice_is_said_in_the_header(
+    tmp_path: Path, tailscale: dict[str, object], declined: str
+) -> None:
+    text = render_all(load(config(tailscale=tailscale), tmp_path)).files["user-data"].decode()
+    head = text.splitlines()[:5]
+    assert f"# palette-tailscale: disable-file={declined}" in head
+    assert lint_text(text, "user-data", kind="installer") == []
+    without = "\n".join(line for line in text.splitlines() if "disable-file" not in line)
+    rules = sorted({p.rule for p in lint_text(without, "user-data", kind="installer")})
+    assert ",".join(rules) == declined
 
 
 def test_lint_errors_fail_verification() -> None:
