@@ -16,7 +16,7 @@ from .context import Context, Hit, build
 from .problem import KINDS, Problem
 from .registry import Rule, choose
 
-MAX_BYTES: Final = 1024 * 1024  # Kairos' collector skips larger config files (§7)
+MAX_BYTES: Final = 1024 * 1024  # Kairos' collector (sdk/collector) skips larger config files
 
 
 def lint_text(

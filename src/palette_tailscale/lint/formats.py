@@ -74,10 +74,13 @@ def _entry(p: Problem, lines: list[str], color: bool) -> str:
     if not 0 < p.line <= len(lines):
         return head
     source = lines[p.line - 1]
-    pad = "".join("\t" if c == "\t" else " " for c in source[: p.col - 1])
+    shown, before = scrub(source), scrub(source[: p.col - 1])
+    # Redaction may shorten the text before the caret; keep the caret under the same token.
+    before = before if shown.startswith(before) else source[: p.col - 1]
+    pad = "".join("\t" if c == "\t" else " " for c in before)
     caret = f"{_COLOURS[p.level]}^{_RESET}" if color else "^"
     gutter = f"{p.line:>5}"
-    return f"{head}{gutter} | {scrub(source)}\n{' ' * len(gutter)} | {pad}{caret}\n"
+    return f"{head}{gutter} | {shown}\n{' ' * len(gutter)} | {pad}{caret}\n"
 
 
 def scrub(line: str) -> str:

@@ -20,7 +20,8 @@ S, INT, PERM, BOOL = "scalar", "int", "perm", "bool"
 STRS: Final = ("list", S)
 STRMAP: Final = ("dict", S)
 V3_BOOL_WORDS: Final = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
-# yaml.v3 also accepts these into a Go bool, but the installer's re-marshal quotes them (§5.2).
+# yaml.v3 also accepts these into a Go bool, but the installer's re-marshal quotes them
+# (Kairos sdk/collector writes the merged config back with yaml.v3).
 V11_BOOL_WORDS: Final = frozenset(
     w
     for base in ("y", "yes", "on", "n", "no", "off")

@@ -3,7 +3,7 @@
 Kairos' config collector and Palette only treat a file as cloud-config when it carries this
 header, and yip only decodes the cloud-init keys (``runcmd``, ``write_files``, ``users``) and
 loads stages leniently when it is there. A byte-order mark, an indent, trailing blanks or a
-comment above it defeat the detection (reference: kairos-cloud-config.md §5.3, §7).
+comment above it defeat the detection (yip ``pkg/schema/cloudinit``, Kairos ``sdk/collector``).
 
 Bad::
 

@@ -38,7 +38,7 @@ ID = "PT003"
 LEVEL: Level = "error"
 SUMMARY = "unknown key in a stage step (yip ignores it)"
 
-# Spellings seen in published docs and examples (reference: kairos-cloud-config.md §5.1, L05).
+# Spellings seen in published docs and examples (the yip README, Kairos and Palette docs).
 HINTS: Final = {
     "systctl": "sysctl",
     "systemd": "systemctl",

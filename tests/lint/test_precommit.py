@@ -1,0 +1,41 @@
+"""The published pre-commit hook: well formed, and its file pattern picks user-data files."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+HOOKS: list[dict[str, Any]] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+(HOOK,) = HOOKS
+
+
+def test_hook_definition() -> None:
+    assert HOOK["id"] == "palette-tailscale-lint"
+    assert HOOK["entry"] == "palette-tailscale lint"
+    assert HOOK["language"] == "python"
+    assert {"id", "name", "entry", "language", "files"} <= set(HOOK)
+
+
+@pytest.mark.parametrize(
+    ("path", "matched"),
+    [
+        ("user-data", True),
+        ("sites/store-1/user-data", True),
+        ("sites/store-1/user-data.yaml", True),
+        ("deploy/site-user-data.yml", True),
+        ("canvos/user-data", True),
+        ("palette/edge-hosts.yaml", True),
+        ("cloud-config/90_custom.yaml", True),
+        ("docs/mkdocs.yaml", False),
+        (".github/workflows/ci.yml", False),
+        ("palette-tailscale.yaml", False),  # the tool's own config is not user-data
+        ("user-data.txt", False),
+    ],
+)
+def test_hook_files_pattern(path: str, matched: bool) -> None:
+    assert bool(re.search(HOOK["files"], path)) is matched
