@@ -246,3 +246,14 @@ def test_documented_examples(doc: str, capsys: pytest.CaptureFixture[str]) -> No
             code = main(args[1:])
             out, err = capsys.readouterr()
             assert (out + err).splitlines() == expected, f"{doc}: {command}"
+
+
+def test_output_that_is_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    Path("out").write_text("not a directory\n")
+    assert main(["render", "--example", "-o", "out"]) == 2
+    assert "Directory 'out' is a file." in capsys.readouterr().err
+    assert main(["render", "--example", "-o", "out/sub"]) == 2
+    assert capsys.readouterr().err == (
+        "palette-tailscale: error: cannot write out/sub/.arg: out is not a directory\n"
+    )
+    assert Path("out").read_text() == "not a directory\n"

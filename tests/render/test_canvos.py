@@ -236,3 +236,13 @@ def test_apply_block_handles_a_missing_final_newline() -> None:
         + MARKER_NEW
         + "\n# >>> palette-tailscale 1 >>>\n# <<< palette-tailscale <<<\n"
     )
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_empty_stages_in_the_users_file(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "canvos")
+    (root / "user-data").write_text("#cloud-config\nstages:\n  boot:\n  network.after:\n")
+    text = _apply(_rendered(tmp_path), root)["user-data"].decode()
+    data = yamlio.to_python(yamlio.load(text, "user-data").root)
+    assert data["stages"]["boot"] is None
+    assert [s["name"] for s in data["stages"]["network.after"]] == ["palette-tailscale-enroll"]

@@ -37,6 +37,7 @@ def _structural(text: str) -> list[tuple[int, int, str]]:
     ("text", "expected"),
     [
         (GOOD, []),
+        ("#cloud-config\nstages:\n  boot:\n  fs: ~\n", []),
         ("stages: {}\n", [(1, 1, "line 1 is not exactly #cloud-config")]),
         (" #cloud-config\nstages: {}\n", [(1, 1, "line 1 is not exactly #cloud-config")]),
         ("#cloud-config\n- a\n", [(2, 1, "the document is not a mapping")]),

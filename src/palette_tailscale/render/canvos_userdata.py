@@ -93,9 +93,11 @@ def _merge_stages(user: Any, ours: Any) -> None:
         return
     wanted = {step.get("name") for steps in ours.values() for step in steps}
     for stage in list(stages):
+        if stages[stage] is None:  # an empty stage (`boot:`) holds no steps
+            continue
         _drop_stale_owned(stages, stage, wanted)
     for stage, steps in ours.items():
-        if stage not in stages:
+        if stages.get(stage) is None:
             stages[stage] = steps
             continue
         for step in steps:

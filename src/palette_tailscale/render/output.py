@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import write_all
+from ..errors import InputError
 from .plan import Rendered
 
 
@@ -47,4 +48,7 @@ def pending(writes: Iterable[FileWrite]) -> list[FileWrite]:
 
 def write_files(writes: Sequence[FileWrite]) -> None:
     """Write every file atomically; nothing is written when a target cannot be."""
-    write_all({w.path: w.data for w in writes}, modes={w.path: w.mode for w in writes})
+    try:
+        write_all({w.path: w.data for w in writes}, modes={w.path: w.mode for w in writes})
+    except OSError as exc:  # a full disk or a vanished directory: the user's to fix
+        raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None

@@ -63,6 +63,8 @@ def _stage_problems(key: yamlio.Scalar, value: yamlio.Node) -> Iterator[Problem]
     path: tuple[Any, ...] = ("stages", key.raw)
     if not is_known_stage(key.raw):
         yield Problem(path, key.mark, f"unknown stage {key.raw!r} (it would never run)", True)
+    if isinstance(value, yamlio.Scalar) and value.value is None:
+        return  # an empty stage decodes to no steps
     if not isinstance(value, yamlio.Seq):
         yield Problem(path, value.mark, f"stage {key.raw} is not a list of steps")
         return
