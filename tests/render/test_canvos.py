@@ -10,6 +10,7 @@ import pytest
 from palette_tailscale import yamlio
 from palette_tailscale.errors import InputError
 from palette_tailscale.render.canvos import apply_block, canvos_writes
+from palette_tailscale.render.canvos_userdata import _guess_indent
 from palette_tailscale.render.output import write_files
 from palette_tailscale.render.plan import Rendered, render_all
 
@@ -246,3 +247,17 @@ def test_empty_stages_in_the_users_file(tmp_path: Path) -> None:
     data = yamlio.to_python(yamlio.load(text, "user-data").root)
     assert data["stages"]["boot"] is None
     assert [s["name"] for s in data["stages"]["network.after"]] == ["palette-tailscale-enroll"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a:\n  b:\n    - c\n", (2, 2)),
+        ("a:\n  b:\n  - c\n", (2, 0)),
+        ("a:\n    b:\n        - c\n", (4, 4)),
+        ("a:\n- b\nc:\n   d: 1\n", (3, 0)),
+        ("# only a comment\n", (2, 0)),
+    ],
+)
+def test_guess_indent(text: str, expected: tuple[int, int]) -> None:
+    assert _guess_indent(text) == expected
