@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,23 +151,36 @@ class Device:
         *,
         path: str | None = None,
     ) -> Run:
+        return self.start(shell, scenario, env, path=path).wait()
+
+    def start(
+        self,
+        shell: str,
+        scenario: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        *,
+        path: str | None = None,
+    ) -> Pending:
+        """Start the script; several devices can run at once (the slow scenarios do)."""
         (self.fake_dir / "scenario.json").write_text(json.dumps(dict(scenario or {})))
         full_env = self.env(path or f"{self.bin}:{os.environ['PATH']}")
         full_env.update(env or {})
         deadline = full_env.get("PT_DEADLINE", "")
-        guard = (int(deadline) if deadline.isdigit() else 300) + 15
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [shutil.which(shell) or shell, str(SCRIPT)],
             env=full_env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=guard,  # the script must end by itself well before this
-            check=False,
         )
+        # The script must end by itself well before this guard.
+        return Pending(self, proc, (int(deadline) if deadline.isdigit() else 300) + 15)
+
+    def result(self, rc: int, stdout: str, stderr: str) -> Run:
         return Run(
-            rc=proc.returncode,
-            stdout=proc.stdout,
-            stderr=proc.stderr,
+            rc=rc,
+            stdout=stdout,
+            stderr=stderr,
             log=self.log.read_text() if self.log.exists() else "",
             calls=self.calls(),
             journal=self.journal(),
@@ -188,6 +201,39 @@ class Device:
     def reset_calls(self) -> None:
         (self.fake_dir / "calls.jsonl").unlink(missing_ok=True)
         (self.fake_dir / "journal").unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Pending:
+    device: Device
+    proc: subprocess.Popen[str]
+    guard: int
+
+    def wait(self) -> Run:
+        try:
+            stdout, stderr = self.proc.communicate(timeout=self.guard)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            raise AssertionError(f"the script was still running after {self.guard}s") from None
+        return self.device.result(self.proc.returncode, stdout, stderr)
+
+
+def run_in_parallel(
+    tmp_path: Path,
+    shells: Sequence[str],
+    scenario: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    minimal_path: bool = False,
+) -> dict[str, tuple[Device, Run]]:
+    """The same scenario on one fresh device per shell, run at the same time (saves sleeping)."""
+    pending: dict[str, Pending] = {}
+    for shell in shells:
+        device = Device(tmp_path / Path(shell).name)
+        path = device.minimal_path() if minimal_path else None
+        pending[shell] = device.start(shell, scenario, env, path=path)
+    return {shell: (job.device, job.wait()) for shell, job in pending.items()}
 
 
 def expected_up(device: Device, timeout: int = 5, hostname: str = HOSTNAME) -> tuple[str, ...]:

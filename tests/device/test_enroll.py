@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import require_tool
-from .harness import KEY, UP_ARGS, Device, Run, expected_up
+from .harness import KEY, UP_ARGS, Device, Run, expected_up, run_in_parallel
 
 SHELLS = ["dash", "bash"]
 
@@ -20,6 +20,11 @@ SHELLS = ["dash", "bash"]
 @pytest.fixture(params=SHELLS)
 def shell(request: pytest.FixtureRequest) -> str:
     return require_tool(request.param)
+
+
+@pytest.fixture
+def shells() -> list[str]:
+    return [require_tool(name) for name in SHELLS]
 
 
 @pytest.fixture
@@ -54,49 +59,58 @@ def test_logged_in_node_never_gets_a_key(shell: str, device: Device, state: str)
     assert_key_never_shown(run)
 
 
-def test_fails_twice_then_succeeds(shell: str, device: Device) -> None:
-    run = device.run(shell, {"up_failures": 2, "up_output": "backend error: 502 Bad Gateway"})
-    assert run.rc == 0
-    assert run.ups == [expected_up(device)] * 3
-    assert [line.split(": ", 1)[1] for line in run.log.splitlines() if "failed (exit" in line] == [
-        "tailscale up failed (exit 1)",
-        "tailscale up failed (exit 1)",
-    ]
-    assert run.log.count("tailscale up: backend error: 502 Bad Gateway") == 2
-    assert not run.key_exists
+# The scenarios below wait on real sleeps (backoff, deadline), so each runs its dash and bash
+# devices at the same time.
 
 
-def test_never_succeeds_gives_up_at_the_deadline(shell: str, device: Device) -> None:
-    run = device.run(shell, {"up_failures": -1}, {"PT_DEADLINE": "3"})
-    assert run.rc == 1
-    assert len(run.ups) >= 2
-    for argv in run.ups:
-        assert argv[:3] == expected_up(device)[:3]
-        timeout = int(argv[3].removeprefix("--timeout=").removesuffix("s"))
-        assert 1 <= timeout <= 3  # PT_UP_TIMEOUT (5) capped to the time left
-    assert run.key_exists  # kept for the next boot
-    assert "not logged in after 3s; giving up until the next boot" in run.log
-    assert_key_never_shown(run)
+def test_fails_twice_then_succeeds(shells: list[str], tmp_path: Path) -> None:
+    scenario = {"up_failures": 2, "up_output": "backend error: 502 Bad Gateway"}
+    for shell, (device, run) in run_in_parallel(tmp_path, shells, scenario).items():
+        assert run.rc == 0, shell
+        assert run.ups == [expected_up(device)] * 3
+        failures = [line.split(": ", 1)[1] for line in run.log.splitlines() if "failed (" in line]
+        assert failures == ["tailscale up failed (exit 1)"] * 2
+        assert run.log.count("tailscale up: backend error: 502 Bad Gateway") == 2
+        assert not run.key_exists
 
 
-def test_daemon_down_is_started_then_enrolls(shell: str, device: Device) -> None:
-    run = device.run(shell, {"daemon_up": False, "nostate_polls": 1})
-    assert run.rc == 0
-    assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
-    assert run.ups == [expected_up(device)]
-    states = [line.split("BackendState: ")[1] for line in run.log.splitlines() if "State: " in line]
-    assert states == ["no answer from tailscaled", "NoState", "NeedsLogin"]
-    assert not run.key_exists
+def test_never_succeeds_gives_up_at_the_deadline(shells: list[str], tmp_path: Path) -> None:
+    runs = run_in_parallel(tmp_path, shells, {"up_failures": -1}, {"PT_DEADLINE": "3"})
+    for shell, (device, run) in runs.items():
+        assert run.rc == 1, shell
+        assert len(run.ups) >= 2
+        for argv in run.ups:
+            assert argv[:3] == expected_up(device)[:3]
+            timeout = int(argv[3].removeprefix("--timeout=").removesuffix("s"))
+            assert 1 <= timeout <= 3  # PT_UP_TIMEOUT (5) capped to the time left
+        assert run.key_exists  # kept for the next boot
+        assert "not logged in after 3s; giving up until the next boot" in run.log
+        assert_key_never_shown(run)
 
 
-def test_daemon_that_cannot_start_fails_within_the_deadline(shell: str, device: Device) -> None:
-    run = device.run(shell, {"daemon_up": False, "systemctl_fails": True}, {"PT_DEADLINE": "1"})
-    assert run.rc == 1
-    assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
-    assert run.ups == []
-    assert "could not start tailscaled (will keep polling until the deadline)" in run.log
-    assert "systemctl: Failed to start tailscaled.service: Unit not found." in run.log
-    assert run.key_exists
+def test_daemon_down_is_started_then_enrolls(shells: list[str], tmp_path: Path) -> None:
+    scenario = {"daemon_up": False, "nostate_polls": 1}
+    for shell, (device, run) in run_in_parallel(tmp_path, shells, scenario).items():
+        assert run.rc == 0, shell
+        assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
+        assert run.ups == [expected_up(device)]
+        states = [line.split("State: ")[1] for line in run.log.splitlines() if "State: " in line]
+        assert states == ["no answer from tailscaled", "NoState", "NeedsLogin"]
+        assert not run.key_exists
+
+
+def test_daemon_that_cannot_start_fails_within_the_deadline(
+    shells: list[str], tmp_path: Path
+) -> None:
+    scenario = {"daemon_up": False, "systemctl_fails": True}
+    runs = run_in_parallel(tmp_path, shells, scenario, {"PT_DEADLINE": "2"})
+    for shell, (_, run) in runs.items():
+        assert run.rc == 1, shell
+        assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
+        assert run.ups == []
+        assert "could not start tailscaled (will keep polling until the deadline)" in run.log
+        assert "systemctl: Failed to start tailscaled.service: Unit not found." in run.log
+        assert run.key_exists
 
 
 @pytest.mark.parametrize("key", [None, "", "\n  \n"], ids=["missing", "empty", "blank"])
