@@ -106,6 +106,8 @@ CASES = [
         [(9, 11)],
     ),
     ("PT016", JOIN + "        - sleep infinity\n", [(7, 11)]),
+    ("PT016", JOIN + "        - echo wait until ready\n", []),
+    ("PT016", JOIN + "        - 'x=1 && while : ; do :; done'\n", [(7, 19)]),
     ("PT016", JOIN + "        - tailscale up --timeout=30s\n", []),
     (
         "PT016",
@@ -116,6 +118,8 @@ CASES = [
     # PT017 sudo
     ("PT017", JOIN + "        - sudo ls && sudo true\n", [(7, 11), (7, 22)]),
     ("PT017", JOIN + "        - echo pseudo sudoers\n", []),
+    ("PT017", JOIN + "        - echo run sudo later; x=1\n", []),
+    ("PT017", JOIN + "        - if true; then sudo ls; fi\n", [(7, 25)]),
     # PT018 tags
     (
         "PT018",

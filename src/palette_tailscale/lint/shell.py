@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 
 UP_RE: Final = re.compile(r"\btailscale\s+up\b")
+# Where a shell command word can start: line start, after a separator or a keyword.
+COMMAND_START: Final = (
+    r"(?:^|(?<=[;&|({`])|(?<=\$\()|(?<=\bdo\s)|(?<=\bthen\s)|(?<=\belse\s)|(?<=!\s))\s*"
+)
 KEY_FLAG_RE: Final = re.compile(r"--(auth-key|authkey)(?:=|\s+)(\S+)")
 SECRET_RE: Final = re.compile(r"\b(?:tskey|hskey)-[A-Za-z0-9_-]+")
 _END_RE: Final = re.compile(r"(?<!\\)\n|;|&&|\|\||\||\)(?=\s|$)|`")

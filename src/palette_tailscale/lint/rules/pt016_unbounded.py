@@ -33,7 +33,7 @@ from typing import Final
 
 from ..context import Command, Context, Hit
 from ..problem import Level
-from ..shell import find
+from ..shell import COMMAND_START, find
 from ._common import stage_base
 
 ID = "PT016"
@@ -41,7 +41,9 @@ LEVEL: Level = "warning"
 SUMMARY = "unbounded waiting in network or boot commands (holds the boot)"
 
 STAGES: Final = frozenset({"fs", "boot", "network"})
-_LOOP_RE: Final = re.compile(r"\bwhile\s+(?:true|:|\[\s*1\s*\])(?=\s*;|\s*$|\s+do\b)|\buntil\b")
+_LOOP_RE: Final = re.compile(
+    COMMAND_START + r"(while\s+(?:true|:|\[\s*1\s*\])(?=\s*;|\s*$|\s+do\b)|until\s)"
+)
 _FOREVER_RE: Final = re.compile(r"\bsleep\s+infinity\b")
 _BOUND_RE: Final = re.compile(r"\$\(\(|\s-(?:lt|le|gt|ge)\s|\btimeout\s")
 
@@ -67,7 +69,9 @@ def _loops(ctx: Context, command: Command) -> Iterator[Hit]:
     bounded = bool(_BOUND_RE.search(text))
     for offset, match in find(_LOOP_RE, text):
         if not bounded:
-            yield _hit(ctx, command, offset, f"`{match.group(0)}` loop without a bound")
+            loop = match.group(1).strip()
+            start = offset + match.start(1) - match.start()
+            yield _hit(ctx, command, start, f"`{loop}` loop without a bound")
     for offset, _ in find(_FOREVER_RE, text):
         yield _hit(ctx, command, offset, "`sleep infinity`")
 

@@ -30,21 +30,21 @@ from typing import Final
 
 from ..context import Context, Hit
 from ..problem import Level
-from ..shell import find
+from ..shell import COMMAND_START, find
 
 ID = "PT017"
 LEVEL: Level = "info"
 SUMMARY = "sudo in stage commands (stages run as root)"
 
-_SUDO_RE: Final = re.compile(r"(?:^|(?<=[\s;&|(]))sudo\s")
+_SUDO_RE: Final = re.compile(COMMAND_START + r"(sudo)\s")
 
 
 def check(ctx: Context) -> Iterator[Hit]:
     for command in ctx.commands:
         if "sudo" in command.text:
-            for offset, _ in find(_SUDO_RE, command.text):
+            for offset, match in find(_SUDO_RE, command.text):
                 yield Hit(
-                    ctx.locate(command.node, offset),
+                    ctx.locate(command.node, offset + match.start(1) - match.start()),
                     "`sudo` in a stage command: stages run as root and sudo may be absent",
                     anchor=command.node.mark.line,
                 )
