@@ -15,13 +15,12 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.mark.parametrize("durable", [True, False])
 @pytest.mark.parametrize("secret", [True, False])
-def test_write_new_then_replace(tmp_path: Path, durable: bool, secret: bool) -> None:
+def test_write_new_then_replace(tmp_path: Path, secret: bool) -> None:
     first = artifacts.HostArtifacts.from_user_data(b"#cloud-config\na: 1\n")
     second = artifacts.HostArtifacts.from_user_data(b"#cloud-config\na: 2\n")
     for made in (first, second):
-        artifacts.write(tmp_path, "edge-1", made, secret=secret, durable=durable)
+        artifacts.write(tmp_path, "edge-1", made, secret=secret)
         files = artifacts.paths(tmp_path, "edge-1")
         assert files["user-data"].read_bytes() == made.user_data
         assert files["iso"].read_bytes() == build_iso(made.user_data)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from ..atomic import write_atomic
 from .iso import build_iso
 
 USER_DATA: Final = "user-data"
@@ -55,32 +55,26 @@ def host_dir(out_dir: Path, name: str) -> Path:
     return out_dir / "hosts" / name
 
 
+def file_names(name: str) -> dict[str, str]:
+    return {USER_DATA: USER_DATA, META_DATA: META_DATA, ISO: f"{name}.iso"}
+
+
 def paths(out_dir: Path, name: str) -> dict[str, Path]:
     folder = host_dir(out_dir, name)
-    return {
-        USER_DATA: folder / USER_DATA,
-        META_DATA: folder / META_DATA,
-        ISO: folder / f"{name}.iso",
-    }
+    return {key: folder / file_name for key, file_name in file_names(name).items()}
 
 
-def write(
-    out_dir: Path, name: str, artifacts: HostArtifacts, *, secret: bool, durable: bool = True
-) -> None:
-    """Write the host's files, user-data first and the ISO last, each atomically.
+def write(out_dir: Path, name: str, artifacts: HostArtifacts, *, secret: bool) -> None:
+    """Write the host's files, each whole: a reader sees the old file or the new, never a part.
 
-    ``durable`` syncs each file before its rename (provisioning: the journal must never say
-    "written" for a file a power cut could lose). Without it the caller syncs once at the end;
-    the rename keeps each file whole for readers either way.
+    The caller makes them durable (provisioning syncs before journalling "written"; rendering
+    syncs once at the end), since one sync for many files costs far less than one per file.
     """
     mode = SECRET_MODE if secret else PUBLIC_MODE
-    if not durable and _write_new_folder(out_dir, name, artifacts, mode):
+    if _write_new_folder(out_dir, name, artifacts, mode):
         return
-    targets = paths(out_dir, name)
-    put = write_atomic if durable else _write_renamed
-    put(targets[USER_DATA], artifacts.user_data, mode=mode)
-    put(targets[META_DATA], artifacts.meta_data, mode=PUBLIC_MODE)
-    put(targets[ISO], artifacts.iso, mode=mode)
+    for key, target in paths(out_dir, name).items():
+        _replace(target, artifacts.by_name()[key], PUBLIC_MODE if key == META_DATA else mode)
 
 
 def _write_new_folder(out_dir: Path, name: str, artifacts: HostArtifacts, mode: int) -> bool:
@@ -95,13 +89,9 @@ def _write_new_folder(out_dir: Path, name: str, artifacts: HostArtifacts, mode: 
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder.parent))
     try:
-        files = {USER_DATA: artifacts.user_data, META_DATA: artifacts.meta_data}
-        files[f"{name}.iso"] = artifacts.iso
-        for file_name, data in files.items():
-            file_mode = PUBLIC_MODE if file_name == META_DATA else mode
-            fd = os.open(staging / file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+        for key, file_name in file_names(name).items():
+            data = artifacts.by_name()[key]
+            _put(staging / file_name, data, PUBLIC_MODE if key == META_DATA else mode)
         os.chmod(staging, 0o755)
         os.rename(staging, folder)
     except FileExistsError:
@@ -113,19 +103,23 @@ def _write_new_folder(out_dir: Path, name: str, artifacts: HostArtifacts, mode: 
     return True
 
 
-def _write_renamed(path: Path, data: bytes | str, *, mode: int) -> None:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    """Replace one file through a temporary file beside it and a rename."""
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+        _put(tmp, data, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
+
+
+def _put(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` (it must not exist) holding ``data``; every file is written here."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def check(out_dir: Path, name: str, digests: dict[str, str]) -> tuple[Health, bytes | None]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets as random
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,9 +31,10 @@ from ..config.models import duration_seconds
 from ..errors import GeneratedInvalidError, PaletteTailscaleError
 from ..tailnet.base import Backend, KeyRequest
 from . import artifacts
+from .durable import GroupSync
 from .journal import JOURNAL_NAME, HostState, Journal, fold
 from .model import FleetHost
-from .plan import HostPlan, plan_host
+from .plan import HostPlan, fingerprint, plan_host
 from .recovery import recover, revoke
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -82,14 +84,16 @@ def provision(
     with Journal(options.out_dir / JOURNAL_NAME) as journal:
         artifacts.remove_temp_files(options.out_dir)
         revoked = recover(journal, backend)
-        states = fold(journal.records)
-        plans = [
-            plan_host(loaded, host, states.get(host.name, HostState()), options, now)
-            for host in hosts
-        ]
-        worker = _Worker(loaded, backend, journal, options, now, on_host)
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-            outcomes = list(pool.map(worker.run, plans))
+        if hosts:  # a config the renderer or the linter rejects stops the run before any mint
+            fingerprint(loaded, hosts[0])
+        durable = GroupSync(options.out_dir)
+        worker = _Worker(loaded, backend, journal, options, now, on_host, durable)
+        try:
+            # Hosts are planned inside the workers, so planning overlaps with minting.
+            with ThreadPoolExecutor(max_workers=2 * max(1, options.concurrency)) as pool:
+                outcomes = list(pool.map(worker.run, hosts))
+        finally:
+            durable.close()
         revoked += recover(journal, backend)  # keys whose creation failed with an unknown outcome
     return ProvisionResult(tuple(outcomes), tuple(revoked))
 
@@ -103,19 +107,26 @@ class _Worker:
         options: ProvisionOptions,
         now: datetime,
         on_host: Progress | None,
+        durable: GroupSync,
     ) -> None:
         self.loaded, self.backend, self.journal = loaded, backend, journal
         self.options, self.now, self.on_host = options, now, on_host
+        # At most `concurrency` requests in flight; twice as many threads, so that writing one
+        # host's files never leaves an API slot idle.
+        self.api_slots = threading.BoundedSemaphore(max(1, options.concurrency))
+        self.durable = durable
+        self.states = fold(journal.records)
 
-    def run(self, plan: HostPlan) -> HostOutcome:
+    def run(self, host: FleetHost) -> HostOutcome:
         try:
-            outcome = self._run(plan)
+            state = self.states.get(host.name, HostState())
+            outcome = self._run(plan_host(self.loaded, host, state, self.options, self.now))
         except GeneratedInvalidError:
             raise
         except PaletteTailscaleError as exc:
-            outcome = HostOutcome(plan.host.name, "failed", message=str(exc))
+            outcome = HostOutcome(host.name, "failed", message=str(exc))
         except OSError as exc:
-            outcome = HostOutcome(plan.host.name, "failed", message=f"cannot write: {exc}")
+            outcome = HostOutcome(host.name, "failed", message=f"cannot write: {exc}")
         if self.on_host is not None:
             self.on_host(outcome)
         return outcome
@@ -129,6 +140,7 @@ class _Worker:
             assert plan.current is not None and plan.user_data is not None
             made = artifacts.HostArtifacts.from_user_data(plan.user_data)
             artifacts.write(self.options.out_dir, name, made, secret=True)
+            self.durable.wait()
             return HostOutcome(name, "repaired", plan.current.key_id, plan.current.expires)
         return self._mint(plan)
 
@@ -136,14 +148,23 @@ class _Worker:
         host, journal = plan.host, self.journal
         description = key_description(host.name)
         journal.append("intent", host.name, description=description)
-        created = self.backend.create_key(_request(self.loaded, host, description))
+        with self.api_slots:
+            created = self.backend.create_key(_request(self.loaded, host, description))
         expires = _expiry(created.info.expires, self.now, self.loaded)
+        # Not synced on its own: "written" (synced) follows, and without this record the next
+        # run still finds the key through its description.
         journal.append(
-            "minted", host.name, description=description, key_id=created.info.id, expires=expires
+            "minted",
+            host.name,
+            sync=False,
+            description=description,
+            key_id=created.info.id,
+            expires=expires,
         )
         try:
             made = artifacts.HostArtifacts.from_user_data(plan.render(created.key))
             artifacts.write(self.options.out_dir, host.name, made, secret=True)
+            self.durable.wait()
         except BaseException:
             # Best effort: if this fails too, the next run revokes the key from the journal.
             with contextlib.suppress(PaletteTailscaleError):

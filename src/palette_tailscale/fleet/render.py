@@ -90,5 +90,5 @@ def _each(
 ) -> Iterator[RenderedHost]:
     for host in hosts:
         made = artifacts.HostArtifacts.from_user_data(render_host(loaded, host, key.secret))
-        artifacts.write(out_dir, host.name, made, secret=key.secret is not None, durable=False)
+        artifacts.write(out_dir, host.name, made, secret=key.secret is not None)
         yield RenderedHost(host.name, made.digests())
