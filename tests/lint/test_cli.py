@@ -232,3 +232,23 @@ def test_file_suppression(
     path = write(tmp_path, "user-data", text)
     out = run(capsys, path)[1]
     assert [line.split()[2] for line in out.splitlines()] == left
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(False, True), (True, False)])
+def test_terminal_output_is_text_coloured_unless_no_color(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_color: bool,
+    coloured: bool,
+) -> None:
+    path = write(tmp_path, "user-data", ERROR)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    out = run(capsys, path)[1]
+    assert out.endswith("1 problem (1 error) in 1 file\n")  # the text format
+    assert ("\x1b[31merror\x1b[0m" in out) is coloured
+    assert ("\x1b[" in out) is coloured
