@@ -10,6 +10,7 @@ from collections.abc import Collection
 from typing import Final
 
 from ..errors import Mark, YamlError
+from ..secrets import redact
 from ..yamlio import Document, load
 from . import graph, suppress
 from .context import Context, Hit, build
@@ -102,7 +103,8 @@ def _run(ctx: Context, rules: tuple[Rule, ...]) -> list[Problem]:
             if directives.covers(rule.id, hit.mark.line, hit.anchor):
                 continue
             level = hit.level or rule.level
-            found.add(Problem(ctx.path, hit.mark.line, hit.mark.col, rule.id, level, hit.message))
+            message = redact(hit.message)  # a rule may quote a value; never a key
+            found.add(Problem(ctx.path, hit.mark.line, hit.mark.col, rule.id, level, message))
     return sorted(found, key=lambda p: p.sort_key)
 
 
