@@ -28,6 +28,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from palette_tailscale.fleet.model import FleetHost
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.fakes: the local API server
@@ -61,43 +65,37 @@ _STATE: dict[str, object] = {}
 
 def _worker_init(config: str, out_dir: str) -> None:
     from palette_tailscale.config import load_file
-    from palette_tailscale.fleet.inventory import load_inventory
     from palette_tailscale.fleet.render import render_key
 
     loaded = load_file(config)
-    _STATE.update(
-        loaded=loaded,
-        hosts=load_inventory(loaded).hosts,
-        key=render_key(loaded),
-        out=Path(out_dir),
-    )
+    _STATE.update(loaded=loaded, key=render_key(loaded), out=Path(out_dir))
 
 
-def _worker_render(bounds: tuple[int, int]) -> tuple[int, int]:
-    """Render hosts[start:stop]; returns (count, this worker's peak RSS in KiB)."""
-    from palette_tailscale.fleet import artifacts
-    from palette_tailscale.fleet.render import render_host
+def _worker_render(hosts: list[FleetHost]) -> tuple[int, int]:
+    """Render a chunk of hosts; returns (count, this worker's peak RSS in KiB)."""
+    from palette_tailscale.fleet.render import render_fleet
 
-    loaded, hosts, key, out = (_STATE[k] for k in ("loaded", "hosts", "key", "out"))
-    start, stop = bounds
-    for host in hosts[start:stop]:  # type: ignore[index]
-        data = render_host(loaded, host, key.secret)  # type: ignore[arg-type, attr-defined]
-        made = artifacts.HostArtifacts.from_user_data(data)
-        artifacts.write(out, host.name, made, secret=True)  # type: ignore[arg-type]
-    return stop - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    loaded, key, out = (_STATE[k] for k in ("loaded", "key", "out"))
+    done = render_fleet(loaded, tuple(hosts), out, key, sync=False)  # type: ignore[arg-type]
+    return len(done), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def bench_render(folder: Path, count: int, workers: int) -> tuple[float, int]:
     """Seconds for ``count`` hosts and peak RSS (KiB): parent + the sum of worker peaks."""
+    from palette_tailscale.config import load_file
+    from palette_tailscale.fleet.inventory import load_inventory
+
     config = write_inventory(folder, count)
     out = folder / "out"
-    chunk = 250
-    bounds = [(i, min(i + chunk, count)) for i in range(0, count, chunk)]
     context = multiprocessing.get_context("fork")
     start = time.perf_counter()
+    # The parent reads the inventory (as `fleet render` does) and hands out chunks of hosts;
+    # the workers keep only the chunk at hand.
+    hosts = load_inventory(load_file(config)).hosts
+    chunks = [list(hosts[i : i + 250]) for i in range(0, count, 250)]
     peaks: dict[int, int] = {}
     with context.Pool(workers, _worker_init, (str(config), str(out))) as pool:
-        for done, (_, peak) in enumerate(pool.imap_unordered(_worker_render, bounds)):
+        for done, (_, peak) in enumerate(pool.imap_unordered(_worker_render, chunks)):
             peaks[done % workers] = max(peaks.get(done % workers, 0), peak)
     os.sync()
     elapsed = time.perf_counter() - start
@@ -133,7 +131,25 @@ def _serve(latency: float, conn: multiprocessing.connection.Connection) -> None:
         conn.recv()  # until the parent is done
 
 
-def bench_mint(folder: Path, count: int, latency: float) -> tuple[float, int]:
+def bench_client_only(url: str, api_key: str, count: int, concurrency: int) -> float:
+    """The same number of keys through the API client alone (no journal, no files)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from palette_tailscale.tailnet import ApiFlags, KeyRequest, connect, resolve_settings
+
+    backend = connect(
+        resolve_settings(None, {"TAILSCALE_API_KEY": api_key}, ApiFlags(base_url=url))
+    )
+    request = KeyRequest(tags=("tag:edge",), description="bench")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _: backend.create_key(request), range(count)))
+    elapsed = time.perf_counter() - start
+    backend.close()
+    return elapsed
+
+
+def bench_mint(folder: Path, count: int, latency: float) -> tuple[float, float, int]:
     from palette_tailscale.config import load_file
     from palette_tailscale.fleet.inventory import load_inventory
     from palette_tailscale.fleet.provision import DEFAULT_CONCURRENCY, ProvisionOptions, provision
@@ -155,10 +171,11 @@ def bench_mint(folder: Path, count: int, latency: float) -> tuple[float, int]:
         elapsed = time.perf_counter() - start
         backend.close()
         assert not result.failed and len(result.outcomes) == count
+        client = bench_client_only(url, api_key, count, DEFAULT_CONCURRENCY)
     finally:
         parent.send("done")
         server.join()
-    return elapsed, DEFAULT_CONCURRENCY
+    return elapsed, client, DEFAULT_CONCURRENCY
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,15 +204,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {size:>6} ISOs:  {loop:7.2f} s  {size / loop:8.0f} hosts/s")
             print(f"  palette-tailscale / genisoimage: {loop / elapsed:.1f}x")
         if args.mint:
-            elapsed, concurrency = bench_mint(root / "m", args.mint, args.latency)
+            elapsed, client, concurrency = bench_mint(root / "m", args.mint, args.latency)
             ideal = args.mint * args.latency / concurrency
             print(
                 f"mint {args.mint} keys, {args.latency * 1000:.0f} ms API latency, "
                 f"concurrency {concurrency}"
             )
             print(
-                f"  {elapsed:.2f} s (ideal {ideal:.2f} s: {elapsed / ideal:.2f}x)  "
+                f"  fleet provision: {elapsed:.2f} s "
+                f"(ideal {ideal:.2f} s: {elapsed / ideal:.2f}x)  "
                 f"{args.mint / elapsed:.0f} keys/s"
+            )
+            print(
+                f"  API client alone, same server: {client:.2f} s ({client / ideal:.2f}x); "
+                f"journal, ISOs and syncs add {elapsed / client:.2f}x"
             )
     return 0
 

@@ -12,7 +12,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -86,12 +85,14 @@ def _write_new_folder(out_dir: Path, name: str, artifacts: HostArtifacts, mode: 
     folder = host_dir(out_dir, name)
     if folder.exists():
         return False
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder.parent))
+    if not folder.parent.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.parent / f".{name}.{secrets.token_hex(4)}.tmp"
+    os.mkdir(staging, 0o700)
     try:
+        data = artifacts.by_name()
         for key, file_name in file_names(name).items():
-            data = artifacts.by_name()[key]
-            _put(staging / file_name, data, PUBLIC_MODE if key == META_DATA else mode)
+            _put(staging / file_name, data[key], PUBLIC_MODE if key == META_DATA else mode)
         os.chmod(staging, 0o755)
         os.rename(staging, folder)
     except FileExistsError:
@@ -116,10 +117,38 @@ def _replace(path: Path, data: bytes, mode: int) -> None:
 
 
 def _put(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` (it must not exist) holding ``data``; every file is written here."""
+    """Create ``path`` (it must not exist) holding ``data``; every file is written here.
+
+    Blocks of zeros (most of an ISO's head: the 32 KiB system area, padding) are left as holes:
+    the file reads back the same bytes and the disk writes half as much.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    try:
+        view = memoryview(data)
+        for start, stop in _data_runs(view):
+            os.pwrite(fd, view[start:stop], start)
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
+_HOLE: Final = 4096
+_ZEROS: Final = bytes(_HOLE)
+
+
+def _data_runs(view: memoryview) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the runs of ``_HOLE``-sized blocks that are not all zeros."""
+    runs: list[tuple[int, int]] = []
+    for start in range(0, len(view), _HOLE):
+        block = view[start : start + _HOLE]
+        if block == _ZEROS[: len(block)]:
+            continue
+        stop = start + len(block)
+        if runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], stop)
+        else:
+            runs.append((start, stop))
+    return runs
 
 
 def check(out_dir: Path, name: str, digests: dict[str, str]) -> tuple[Health, bytes | None]:

@@ -37,7 +37,6 @@ class RenderKey:
 @dataclass(frozen=True, slots=True)
 class RenderedHost:
     name: str
-    digests: dict[str, str]
 
 
 def render_key(loaded: LoadedConfig) -> RenderKey:
@@ -74,14 +73,21 @@ def render_fleet(
     out_dir: Path,
     key: RenderKey,
     on_host: Callable[[RenderedHost], None] | None = None,
+    *,
+    sync: bool = True,
 ) -> list[RenderedHost]:
-    """Render and write every host; hosts are streamed, so memory does not grow with the fleet."""
+    """Render and write every host; hosts are streamed, so memory does not grow with the fleet.
+
+    ``sync`` flushes everything written to disk once at the end (a caller rendering in several
+    processes syncs once itself).
+    """
     done: list[RenderedHost] = []
     for rendered in _each(loaded, hosts, out_dir, key):
         done.append(rendered)
         if on_host is not None:
             on_host(rendered)
-    os.sync()  # one flush for the whole fleet instead of one per file
+    if sync:
+        os.sync()  # one flush for the whole fleet instead of one per file
     return done
 
 
@@ -91,4 +97,4 @@ def _each(
     for host in hosts:
         made = artifacts.HostArtifacts.from_user_data(render_host(loaded, host, key.secret))
         artifacts.write(out_dir, host.name, made, secret=key.secret is not None)
-        yield RenderedHost(host.name, made.digests())
+        yield RenderedHost(host.name)
