@@ -77,8 +77,9 @@ def test_github_is_the_default_under_github_actions(
 @pytest.mark.parametrize(("isatty", "fmt"), [(True, "text"), (False, "parsable")])
 def test_default_format(isatty: bool, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_format(isatty) == fmt
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    assert default_format(isatty) == "github"
+    for value, expected in (("true", "github"), ("1", "github"), ("false", fmt), ("", fmt)):
+        monkeypatch.setenv("GITHUB_ACTIONS", value)
+        assert default_format(isatty) == expected
 
 
 def test_text_without_a_terminal_has_no_colour(

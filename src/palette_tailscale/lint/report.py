@@ -63,7 +63,7 @@ def _read(
 
 def default_format(isatty: bool) -> str:
     """github under GitHub Actions, text on a terminal, parsable when piped or redirected."""
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if os.environ.get("GITHUB_ACTIONS", "").lower() not in ("", "0", "false"):
         return "github"
     return "text" if isatty else "parsable"
 
