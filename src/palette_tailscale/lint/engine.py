@@ -28,9 +28,9 @@ def lint_text(
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
 ) -> list[Problem]:
+    """Lint one document given as text (see :func:`palette_tailscale.lint.lint_text`)."""
     rules = _rules(kind, select, ignore)
-    ctx = _context(text, path, kind)
-    return _run(ctx, rules)
+    return _run(_context(text, path, kind), rules)
 
 
 def lint_bytes(
@@ -47,9 +47,8 @@ def lint_bytes(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", "replace")  # for PT001 and the suppression comments
-        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
-        ctx.parse_error = Hit(_byte_mark(data, exc.start, path), _utf8_message(data, exc))
-        return _run(ctx, rules)
+        hit = Hit(_byte_mark(data, exc.start, path), _utf8_message(data, exc))
+        return _run(_unparsed(text, path, kind, hit), rules)
     return _run(_context(text, path, kind), rules)
 
 
@@ -63,19 +62,22 @@ def _rules(
 
 def _context(text: str, path: str, kind: str) -> Context:
     if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
-        return Context(path, text, _concrete(kind), Document(path, text, None))
+        return _unparsed(text, path, kind, None)  # only the text rules (PT001, PT038) run
     try:
         doc = load(text, path)
     except YamlError as exc:
-        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
-        ctx.parse_error = _parse_hit(exc, path)
-        return ctx
+        return _unparsed(text, path, kind, _parse_hit(exc, path))
     aliased = "*" in text and "&" in text and graph.problem(doc.root)
     if aliased:
-        ctx = Context(path, text, _concrete(kind), Document(path, text, None))
-        ctx.parse_error = Hit(Mark(path, 1, 1), aliased)
-        return ctx
+        return _unparsed(text, path, kind, Hit(Mark(path, 1, 1), aliased))
     return build(doc, kind)
+
+
+def _unparsed(text: str, path: str, kind: str, error: Hit | None) -> Context:
+    """A context without a document: the YAML rules skip it, PT002 reports ``error``."""
+    ctx = Context(path, text, _concrete(kind), Document(path, text, None))
+    ctx.parse_error = error
+    return ctx
 
 
 def _concrete(kind: str) -> str:
