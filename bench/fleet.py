@@ -1,18 +1,18 @@
 """Fleet benchmarks: per-host site user-data + cidata ISOs, and minting keys against a slow API.
 
-1. Render the site user-data, ``meta-data`` and ISO of 1,000 and of 10,000 hosts, the way
-   ``fleet render`` does (self-check, atomic writes, one sync at the end), on a pool of worker
-   processes (one per core). Then, in the same run, build the same 10,000 ISOs from the same files
-   with a shell loop of ``genisoimage -V cidata -J -r``. Prints hosts/s for both, the ratio, and
-   peak memory: the peak RSS of the parent plus the sum of the workers' peak RSS (a fresh pool
-   per size, so each figure is that size's own).
+1. ``fleet render`` (``render_fleet``: inventory, self-check, user-data, ISO, whole-file
+   writes, one sync at the end) of 1,000 and of 10,000 hosts on one worker process per core,
+   each size in a fresh process. Then, in the same run, build the same 10,000 ISOs from the same
+   files with a shell loop of ``genisoimage -V cidata -J -r``. Prints hosts/s for both, the
+   ratio, and peak memory: the peak RSS of the parent process and of the largest worker.
 2. Mint keys for 1,000 hosts (``fleet provision``) against the local fake API server (in its own
    process) answering every request after 20 ms, at the default concurrency, against the ideal
    1,000 x 20 ms / concurrency.
 
 Usage::
 
-    python bench/fleet.py [--sizes 1000,10000] [--mint 1000] [--latency 0.02] [--no-genisoimage]
+    python bench/fleet.py [--sizes 1000,10000] [--mint 1000] [--latency 0.02] [--jobs N]
+        [--no-genisoimage]
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from palette_tailscale.fleet.model import FleetHost
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.fakes: the local API server
@@ -60,52 +56,31 @@ def write_inventory(folder: Path, count: int) -> Path:
 
 # --- 1. rendering ------------------------------------------------------------------------------
 
-_STATE: dict[str, object] = {}
 
-
-def _worker_init(config: str, out_dir: str) -> None:
-    from palette_tailscale.config import load_file
-    from palette_tailscale.fleet.render import render_key
-
-    loaded = load_file(config)
-    _STATE.update(loaded=loaded, key=render_key(loaded), out=Path(out_dir))
-
-
-def _worker_render(hosts: list[FleetHost]) -> tuple[int, int]:
-    """Render a chunk of hosts; returns (count, this worker's peak RSS in KiB)."""
-    from palette_tailscale.fleet.render import render_fleet
-
-    loaded, key, out = (_STATE[k] for k in ("loaded", "key", "out"))
-    done = render_fleet(loaded, tuple(hosts), out, key, sync=False)  # type: ignore[arg-type]
-    return len(done), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def bench_render(folder: Path, count: int, workers: int) -> tuple[float, int]:
-    """Seconds for ``count`` hosts and peak RSS (KiB): parent + the sum of worker peaks."""
+def render_once(folder: Path, count: int, jobs: int) -> tuple[float, int, int]:
+    """``fleet render`` of ``count`` hosts: seconds, this process's and the largest worker's
+    peak RSS (KiB). Run in a fresh process per size, so each peak is that size's own."""
     from palette_tailscale.config import load_file
     from palette_tailscale.fleet.inventory import load_inventory
+    from palette_tailscale.fleet.render import render_fleet, render_key
 
     config = write_inventory(folder, count)
-    out = folder / "out"
-    context = multiprocessing.get_context("fork")
     start = time.perf_counter()
-    # The parent reads the inventory (as `fleet render` does) and hands out chunks of hosts;
-    # the workers keep only the chunk at hand.
-    hosts = load_inventory(load_file(config)).hosts
-    chunks = [list(hosts[i : i + 250]) for i in range(0, count, 250)]
-    peaks: dict[int, int] = {}
-    with context.Pool(workers, _worker_init, (str(config), str(out))) as pool:
-        for done, (_, peak) in enumerate(pool.imap_unordered(_worker_render, chunks)):
-            peaks[done % workers] = max(peaks.get(done % workers, 0), peak)
-    os.sync()
+    loaded = load_file(config)
+    hosts = load_inventory(loaded).hosts
+    done = render_fleet(loaded, hosts, folder / "out", render_key(loaded), jobs=jobs)
     elapsed = time.perf_counter() - start
+    assert len(done) == count
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return elapsed, parent + _children_peak(peaks, workers)
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, parent, worker
 
 
-def _children_peak(peaks: dict[int, int], workers: int) -> int:
-    # Each worker reports its own peak; the largest report stands for every worker.
-    return max(peaks.values(), default=0) * workers
+def bench_render(folder: Path, count: int, jobs: int) -> tuple[float, int, int]:
+    command = [sys.executable, __file__, "--render-one", str(count), "--jobs", str(jobs)]
+    result = subprocess.run([*command, "--dir", str(folder)], check=True, capture_output=True)
+    elapsed, parent, worker = result.stdout.decode().split()
+    return float(elapsed), int(parent), int(worker)
 
 
 def bench_genisoimage(out: Path) -> float:
@@ -184,21 +159,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mint", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--no-genisoimage", action="store_true")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--render-one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    workers = os.cpu_count() or 1
+    if args.render_one:
+        print(*render_once(args.dir, args.render_one, args.jobs))
+        return 0
+    workers = args.jobs
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="pt-bench-fleet-") as tmp:
         root = Path(tmp)
         print(f"render (site user-data + meta-data + ISO, {workers} worker processes)")
         for size in sizes:
-            elapsed, peak = bench_render(root / f"r{size}", size, workers)
+            elapsed, parent, worker = bench_render(root / f"r{size}", size, workers)
             print(
                 f"  {size:>6} hosts: {elapsed:7.2f} s  {size / elapsed:8.0f} hosts/s  "
-                f"peak RSS {peak / 1024:6.1f} MiB (parent + workers)"
+                f"peak RSS: parent {parent / 1024:5.1f} MiB, "
+                f"each worker <= {worker / 1024:5.1f} MiB"
             )
         if not args.no_genisoimage and shutil.which("genisoimage"):
             size = sizes[-1]
-            elapsed, _ = bench_render(root / "g", size, workers)
+            elapsed = bench_render(root / "g", size, workers)[0]
             loop = bench_genisoimage(root / "g" / "out")
             print(f"genisoimage shell loop over the same {size} hosts' files")
             print(f"  {size:>6} ISOs:  {loop:7.2f} s  {size / loop:8.0f} hosts/s")

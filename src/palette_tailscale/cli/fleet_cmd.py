@@ -18,6 +18,7 @@ from ..config import LoadedConfig
 from ..fleet import inventory as inventory_mod
 from ..fleet import report as output
 from ..fleet.model import FleetHost
+from ..fleet.parallel import default_jobs
 from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
 from ..fleet.render import RenderedHost, render_fleet, render_key
 from ..fleet.status import classify
@@ -115,8 +116,19 @@ def fleet() -> None:
 @config_options
 @_out_option
 @_only_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Worker processes [default: 0, one per core for large fleets].",
+)
 def render_cmd(
-    config_path: str | None, example: bool, strict: bool, out_dir: Path, only: tuple[str, ...]
+    config_path: str | None,
+    example: bool,
+    strict: bool,
+    out_dir: Path,
+    only: tuple[str, ...],
+    jobs: int,
 ) -> int:
     """Write every host's site user-data and ISO, with the config's key (no API)."""
     loaded = load_config(config_path, example, strict)
@@ -128,7 +140,8 @@ def render_cmd(
     def report(done: RenderedHost) -> None:
         click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")
 
-    rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report)
+    jobs = jobs or default_jobs(len(hosts))
+    rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report, jobs=jobs)
     click.echo(f"{len(rendered)} host{'s' if len(rendered) != 1 else ''} written to {out_dir}")
     return 0
 
