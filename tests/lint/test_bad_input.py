@@ -71,11 +71,22 @@ def test_a_directory_of_a_thousand_files(
     ]
 
 
-def test_unreadable_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
+def test_unreadable_file_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "user-data"
     path.write_text("#cloud-config\n", encoding="utf-8")
     path.chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
+        real = Path.read_bytes
+
+        def deny(self: Path) -> bytes:
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", deny)
     assert main(["lint", str(path)]) == 2
-    assert capsys.readouterr().err.startswith(f"palette-tailscale: error: {path}: cannot read: ")
+    assert capsys.readouterr().err == (
+        f"palette-tailscale: error: {path}: cannot read: Permission denied\n"
+    )
