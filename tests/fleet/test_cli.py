@@ -210,3 +210,26 @@ def test_fleet_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for command in ("render", "provision", "status", "revoke-unused"):
         assert f"  {command}" in out
+
+
+def test_provision_rotate_status_on_headscale(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeTailnet(mode="headscale") as fake:
+        monkeypatch.setenv("HEADSCALE_API_KEY", fake.api_key)
+        monkeypatch.setenv("HEADSCALE_URL", fake.url)
+        assert main(["fleet", "provision", "--provider", "headscale"]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 3 minted"
+        first = {k.id for k in fake.state.keys.values()}
+        assert main(["fleet", "provision", "--provider", "headscale", "--rotate"]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 3 rotated"
+        live = [k for k in fake.state.keys.values() if not k.invalid]
+        assert len(live) == 3 and not first & {k.id for k in live}
+        for key in live:
+            assert (
+                sum(key.key in p.read_text() for p in Path("fleet/hosts").glob("*/user-data")) == 1
+            )
+        fake.state.add_device("edge-1", online=True)
+        assert main(["fleet", "status", "--provider", "headscale", "--format", "json"]) == 1
+        states = [h["state"] for h in json.loads(capsys.readouterr().out)["hosts"]]
+        assert states == ["online", "missing", "missing"]
