@@ -8,8 +8,8 @@ number of output lines (used where output holds fresh key IDs or dates).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 import shlex
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
