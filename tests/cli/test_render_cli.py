@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import stat
 import subprocess
 from pathlib import Path
@@ -15,6 +14,7 @@ from palette_tailscale.cli.main import main
 from palette_tailscale.render.plan import PLACEHOLDER_TOKEN
 
 from ..conftest import REPO
+from ..console import run_examples
 
 NOTICE = (
     "palette-tailscale: NOTICE: the output holds PLACEHOLDERS, not real secrets; replace them "
@@ -201,30 +201,6 @@ def test_example_and_config_are_exclusive(capsys: pytest.CaptureFixture[str]) ->
     assert "give either --config or --example, not both" in capsys.readouterr().err
 
 
-def _console_blocks(markdown: str) -> list[list[str]]:
-    blocks: list[list[str]] = []
-    current: list[str] | None = None
-    for line in markdown.splitlines():
-        if line == "```console":
-            current = []
-        elif line == "```" and current is not None:
-            blocks.append(current)
-            current = None
-        elif current is not None:
-            current.append(line)
-    return blocks
-
-
-def _sessions(block: list[str]) -> list[tuple[str, list[str]]]:
-    sessions: list[tuple[str, list[str]]] = []
-    for line in block:
-        if line.startswith("$ "):
-            sessions.append((line[2:], []))
-        else:
-            sessions[-1][1].append(line)
-    return sessions
-
-
 @pytest.mark.parametrize("doc", ["render.md", "build.md"])
 def test_documented_examples(doc: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Every ```console block of the docs runs as written, output and exit code included."""
@@ -233,19 +209,7 @@ def test_documented_examples(doc: str, capsys: pytest.CaptureFixture[str]) -> No
     if setup:
         for command in setup.group(1).split(" && "):
             subprocess.run(command, shell=True, check=True)
-    code = 0
-    blocks = _console_blocks(markdown)
-    assert blocks
-    for block in blocks:
-        for command, expected in _sessions(block):
-            if command == "echo $?":
-                assert [str(code)] == expected, f"{doc}: exit code"
-                continue
-            args = shlex.split(command)
-            assert args[0] == "palette-tailscale"
-            code = main(args[1:])
-            out, err = capsys.readouterr()
-            assert (out + err).splitlines() == expected, f"{doc}: {command}"
+    assert run_examples(markdown, capsys, doc) > 0
 
 
 def test_output_that_is_a_file(capsys: pytest.CaptureFixture[str]) -> None:
