@@ -77,14 +77,18 @@ def lint(
     if explain:
         click.echo(get(explain).explain(), nl=False)
         return 0
-    stdout = click.get_text_stream("stdout")
     report = lint_sources(
         paths or (".",),
-        read_stdin=click.get_binary_stream("stdin").read,
+        read_stdin=_read_stdin,
         kind=kind,
         select=select or None,
         ignore=ignore,
     )
-    chosen = fmt or default_format(stdout.isatty())
+    chosen = fmt or default_format(sys.stdout.isatty())
     click.echo(render(report, chosen, color=use_color(sys.stdout)), nl=False)
     return 1 if report.failed(strict=strict) else 0
+
+
+def _read_stdin() -> bytes:
+    # The raw bytes, so invalid UTF-8 is reported like any other file's.
+    return sys.stdin.buffer.read()
