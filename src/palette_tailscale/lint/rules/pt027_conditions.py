@@ -30,6 +30,7 @@ Good::
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from typing import Final
 
@@ -68,7 +69,9 @@ def re2_problem(pattern: str) -> str | None:
     if _NOT_RE2.search(pattern):
         return "Go regexps (RE2) have no lookaround, backreferences or possessive repeats"
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # a user's pattern must not print Python's FutureWarnings
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except re.error as exc:
         return f"not a valid regular expression ({exc.msg})"
     return None
