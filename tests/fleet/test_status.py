@@ -109,9 +109,9 @@ def test_table_output() -> None:
     status = classify(HOSTS, _sample(), NOW, ["tag:edge"])
     assert report.status_table(status) == (
         "HOST    HOSTNAME   STATE       LAST SEEN             ADDRESS\n"
-        "edge-1  edge-1     online      2026-11-28T12:00:00Z  100.64.0.1\n"
+        "edge-1  edge-1     online      now                   100.64.0.1\n"
         "edge-2  ts-edge-2  offline     2026-11-28T07:00:00Z  100.64.0.2\n"
-        "edge-3  edge-3     duplicated  2026-11-28T12:00:00Z  100.64.0.3, 100.64.0.4\n"
+        "edge-3  edge-3     duplicated  now                   100.64.0.3, 100.64.0.4\n"
         "edge-4  edge-4     missing     -                     -\n"
         "\n"
         "unexpected devices (fleet tags, not in the inventory):\n"

@@ -90,7 +90,9 @@ def status_json(status: FleetStatus) -> dict[str, Any]:
 
 def _host_row(host: HostStatus) -> list[str]:
     addresses = ", ".join(a for d in host.devices for a in d.addresses[:1]) or "-"
-    return [host.name, host.hostname, host.state, _time(host.last_seen) or "-", addresses]
+    # A connected device has no lastSeen: say "now" rather than an older duplicate's time.
+    seen = "now" if any(d.online for d in host.devices) else _time(host.last_seen) or "-"
+    return [host.name, host.hostname, host.state, seen, addresses]
 
 
 def status_table(status: FleetStatus) -> str:
