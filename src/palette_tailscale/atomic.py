@@ -39,12 +39,13 @@ def write_all(
     """
     modes = modes or {}
     for path in files:
-        _check_writable(path)
+        check_writable(path)
     for path, data in files.items():
         write_atomic(path, data, mode=modes.get(path, 0o644))
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
+    """Raise :class:`InputError` now when ``path`` could not be written later."""
     for parent in _existing_parents(path):
         if not parent.is_dir():
             raise InputError(f"cannot write {path}: {parent} is not a directory")

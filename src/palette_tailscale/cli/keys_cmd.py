@@ -15,11 +15,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..atomic import write_atomic
+from ..atomic import check_writable, write_atomic
 from ..config import DEFAULT_PATH, LoadedConfig, duration_seconds
 from ..errors import InputError
 from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
 from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
+from ..tailnet.validate import check_key_request
 from .common import load_config, use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,6 +70,13 @@ def load_optional_config(config_path: str | None) -> LoadedConfig | None:
 @contextmanager
 def open_backend(options: dict[str, Any]) -> Iterator[tuple[Backend, LoadedConfig | None]]:
     loaded = load_optional_config(options.pop("config_path"))
+    with connected(options, loaded) as backend:
+        yield backend, loaded
+
+
+@contextmanager
+def connected(options: dict[str, Any], loaded: LoadedConfig | None) -> Iterator[Backend]:
+    """A backend from the API flags in ``options``, the environment and the config."""
     flags = ApiFlags(
         **{
             k: options.pop(k)
@@ -77,7 +85,7 @@ def open_backend(options: dict[str, Any]) -> Iterator[tuple[Backend, LoadedConfi
     )
     backend = connect(resolve_settings(loaded, os.environ, flags))
     try:
-        yield backend, loaded
+        yield backend
     finally:
         backend.close()
 
@@ -153,10 +161,13 @@ def create(
     (id, kind, tags, expiry) goes to stderr; with --format json it is printed on stdout as one
     JSON object, which carries the key as "key" only when there is no --output.
     """
-    with open_backend(api) as (backend, loaded):
-        request = _key_request(
-            loaded, reusable, ephemeral, preauthorized, tags, expiry, description
-        )
+    # Check everything the user gave before the API mints a key that could then be lost.
+    loaded = load_optional_config(api.pop("config_path"))
+    request = _key_request(loaded, reusable, ephemeral, preauthorized, tags, expiry, description)
+    check_key_request(request)
+    if output:
+        check_writable(Path(output))
+    with connected(api, loaded) as backend:
         created = backend.create_key(request)
     _deliver(created, output, fmt)
     return 0
