@@ -119,6 +119,11 @@ class Context:
             for _, value in node.items():
                 yield from self.scalars(value)
 
+    def in_command(self, command: Command, offset: int, message: str) -> Hit:
+        """A hit at character ``offset`` of a command; a disable comment on the command's first
+        line covers it too (for block scalars, whose lines cannot carry the comment)."""
+        return Hit(self.locate(command.node, offset), message, anchor=command.node.mark.line)
+
     def locate(self, node: Scalar, offset: int) -> Mark:
         """The source position of character ``offset`` of a scalar's value (best effort)."""
         text = node.raw

@@ -45,9 +45,9 @@ def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         stage = command.step.stage
         if stage in PRE_NETWORK_STAGES:
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 f"`tailscale up` in stage {stage!r}, which runs before the network is up; "
                 "run it in network.after",
-                anchor=command.node.mark.line,
             )

@@ -45,9 +45,9 @@ SUMMARY = "tailscale up without a guard against live installer and recovery boot
 def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         if not guarded(ctx, command.step):
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 "`tailscale up` also runs in the live installer and recovery boots, enrolling a "
                 f"new device each time; guard the step with {STATE_GUARD_HINT}",
-                anchor=command.node.mark.line,
             )

@@ -48,12 +48,12 @@ LOGIN_CHECKS: Final = ("tailscale status", "BackendState", "NeedsLogin", "[ ! -e
 def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         if up.has_flag("auth-key", "authkey") and not _checks_login(ctx, command.step):
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 "`tailscale up` passes the auth key at every boot without checking that the node "
                 "needs login (an expired key can log it out); run it only when "
                 "`tailscale status` fails",
-                anchor=command.node.mark.line,
             )
 
 

@@ -44,9 +44,9 @@ SUMMARY = "tailscale up without --hostname"
 def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         if not up.has_flag("hostname"):
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 "`tailscale up` without --hostname: the device registers as localhost-N or "
                 "kairos-xxxx; pass --hostname=NAME",
-                anchor=command.node.mark.line,
             )

@@ -54,11 +54,11 @@ def check(ctx: Context) -> Iterator[Hit]:
             yield from _loops(ctx, command)
     for command, up in ctx.ups:
         if stage_base(command.step.stage) in STAGES and not up.has_flag("timeout"):
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 "`tailscale up` without --timeout blocks until it logs in, and this stage has no "
                 "timeout: it can hold the boot forever; pass --timeout=30s",
-                anchor=command.node.mark.line,
             )
 
 
@@ -77,9 +77,9 @@ def _loops(ctx: Context, command: Command) -> Iterator[Hit]:
 
 
 def _hit(ctx: Context, command: Command, offset: int, what: str) -> Hit:
-    return Hit(
-        ctx.locate(command.node, offset),
+    return ctx.in_command(
+        command,
+        offset,
         f"{what} in stage {command.step.stage!r}, which has no timeout: it can hold the boot "
         "forever; bound it with a counter",
-        anchor=command.node.mark.line,
     )

@@ -43,8 +43,8 @@ def check(ctx: Context) -> Iterator[Hit]:
     for command in ctx.commands:
         if "sudo" in command.text:
             for offset, match in find(_SUDO_RE, command.text):
-                yield Hit(
-                    ctx.locate(command.node, offset + match.start(1) - match.start()),
+                yield ctx.in_command(
+                    command,
+                    offset + match.start(1) - match.start(),
                     "`sudo` in a stage command: stages run as root and sudo may be absent",
-                    anchor=command.node.mark.line,
                 )

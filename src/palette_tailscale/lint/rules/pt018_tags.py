@@ -51,10 +51,10 @@ def check(ctx: Context) -> Iterator[Hit]:
         start = offset if start < 0 else start
         for tag in value.split(","):
             if tag and not is_valid_tag(tag):
-                yield Hit(
-                    ctx.locate(command.node, start),
+                yield ctx.in_command(
+                    command,
+                    start,
                     f"{tag!r} is not a valid tag: write tag:NAME (a letter, then letters, "
                     "digits or hyphens)",
-                    anchor=command.node.mark.line,
                 )
             start += len(tag) + 1

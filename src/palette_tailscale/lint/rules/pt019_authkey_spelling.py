@@ -47,8 +47,8 @@ def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         match = _RE.search(up.args)
         if match:
-            yield Hit(
-                ctx.locate(command.node, up.base + match.start(1)),
+            yield ctx.in_command(
+                command,
+                up.base + match.start(1),
                 "--authkey is a deprecated spelling; write --auth-key",
-                anchor=command.node.mark.line,
             )

@@ -42,10 +42,10 @@ def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         found = up.flag("hostname")
         if found and _bad(found[0]):
-            yield Hit(
-                ctx.locate(command.node, found[1]),
+            yield ctx.in_command(
+                command,
+                found[1],
                 _message("--hostname", found[0]),
-                anchor=command.node.mark.line,
             )
 
 

@@ -48,8 +48,9 @@ def check(ctx: Context) -> Iterator[Hit]:
     for command, up in ctx.ups:
         base = stage_base(command.step.stage)
         if base == "reconcile" or base not in BOOT_STAGES:
-            yield Hit(
-                ctx.locate(command.node, up.offset),
+            yield ctx.in_command(
+                command,
+                up.offset,
                 f"`tailscale up` in stage {command.step.stage!r}: "
                 + (
                     "it re-runs every hour"
@@ -57,5 +58,4 @@ def check(ctx: Context) -> Iterator[Hit]:
                     else "it does not run on the booted host"
                 )
                 + "; join in network.after",
-                anchor=command.node.mark.line,
             )
