@@ -19,6 +19,7 @@ from ..tailnet.report import (
     plan_json,
     plan_row,
 )
+from .common import format_option
 from .keys_cmd import api_options, open_backend, print_json, print_table
 
 
@@ -34,9 +35,7 @@ def devices() -> None:
 @devices.command("list")
 @click.option("--tag", "tags", multiple=True, help="Only devices carrying this tag (repeat: all).")
 @click.option("--name", "name_glob", default=None, help="Only names or hostnames matching GLOB.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option(("table", "json"), "table")
 @api_options
 def list_(tags: tuple[str, ...], name_glob: str | None, fmt: str, **api: Any) -> int:
     """List devices: name, hostname, tags, seen, created, addresses, key expiry, OS."""
@@ -68,9 +67,7 @@ def _stale_after(text: str) -> timedelta:
 @click.option(
     "--concurrency", type=click.IntRange(1, 64), default=ops.DEFAULT_CONCURRENCY, show_default=True
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option(("table", "json"), "table")
 @api_options
 def prune(
     stale_after: str, yes: bool, include_online: bool, concurrency: int, fmt: str, **api: Any

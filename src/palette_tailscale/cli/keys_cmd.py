@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
 from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
 from ..tailnet.validate import check_key_request
-from .common import load_config, use_color
+from .common import format_option, load_config, use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,12 +108,6 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
-def _format(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True
-    )
-
-
 @click.group()
 def keys() -> None:
     """Create, list and revoke auth keys on Tailscale or Headscale.
@@ -142,7 +136,7 @@ def keys() -> None:
     default=None,
     help="Write the key here (0600).",
 )
-@_format(("text", "json"), "text")
+@format_option(("text", "json"), "text")
 @api_options
 def create(
     reusable: bool | None,
@@ -222,7 +216,7 @@ def _deliver(created: CreatedKey, output: str | None, fmt: str) -> None:
 
 
 @keys.command("list")
-@_format(("table", "json"), "table")
+@format_option(("table", "json"), "table")
 @api_options
 def list_(fmt: str, **api: Any) -> int:
     """List auth keys (metadata only: a key's secret is never shown again)."""
