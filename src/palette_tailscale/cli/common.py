@@ -59,3 +59,32 @@ def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
         show_default=True,
         help="Output format.",
     )
+
+
+# How to reach the tailnet API; shared by `keys`, `devices` and `fleet`.
+_API_FLAG_OPTIONS = [
+    click.option(
+        "--provider",
+        type=click.Choice(["tailscale", "headscale"]),
+        default=None,
+        help="API to talk to [default: from config/environment, else tailscale].",
+    ),
+    click.option("--base-url", default=None, help="API URL (TAILSCALE_BASE_URL / HEADSCALE_URL)."),
+    click.option("--tailnet", default=None, help="Tailnet (TAILSCALE_TAILNET) [default: -]."),
+    click.option(
+        "--api-key-file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="File holding the API key (instead of TAILSCALE_API_KEY / HEADSCALE_API_KEY).",
+    ),
+    click.option(
+        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
+    ),
+]
+
+
+def api_flag_options(func: F) -> F:
+    """``--provider``, ``--base-url``, ``--tailnet``, ``--api-key-file`` and ``--timeout``."""
+    for option in reversed(_API_FLAG_OPTIONS):
+        func = option(func)
+    return func

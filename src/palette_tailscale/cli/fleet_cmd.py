@@ -24,7 +24,7 @@ from ..fleet.render import RenderedHost, render_fleet, render_key
 from ..fleet.status import classify
 from ..fleet.unused import revoke_unused
 from ..tailnet.base import Backend
-from .common import config_options, format_option, load_config, use_color
+from .common import api_flag_options, config_options, format_option, load_config, use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_OUT = "fleet"
@@ -49,21 +49,6 @@ def _only_option(func: F) -> F:
         metavar="NAME",
         help="Only this host (repeatable).",
     )(func)
-
-
-def _api_options(func: F) -> F:
-    func = click.option(
-        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
-    )(func)
-    func = click.option(
-        "--api-key-file", type=click.Path(dir_okay=False), help="File holding the API key."
-    )(func)
-    func = click.option("--tailnet", help="Tailnet name [default: - (the key's tailnet)].")(func)
-    func = click.option("--base-url", help="API base URL (Headscale URL, or a test server).")(func)
-    func = click.option(
-        "--provider", type=click.Choice(["tailscale", "headscale"]), help="API flavour."
-    )(func)
-    return func
 
 
 def open_backend(loaded: LoadedConfig, flags: dict[str, Any]) -> Backend:
@@ -148,7 +133,7 @@ def render_cmd(
 
 @fleet.command("provision")
 @config_options
-@_api_options
+@api_flag_options
 @_out_option
 @_only_option
 @click.option(
@@ -191,7 +176,7 @@ def provision_cmd(
 
 @fleet.command("status")
 @config_options
-@_api_options
+@api_flag_options
 @format_option(("table", "json"), "table")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when hosts are missing or duplicated.")
 def status_cmd(
@@ -220,7 +205,7 @@ def status_cmd(
 
 @fleet.command("revoke-unused")
 @config_options
-@_api_options
+@api_flag_options
 @_out_option
 @_only_option
 @click.option("--yes", is_flag=True, help="Revoke (without it, only list what would be revoked).")

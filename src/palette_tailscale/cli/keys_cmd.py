@@ -21,44 +21,23 @@ from ..errors import InputError
 from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
 from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
 from ..tailnet.validate import check_key_request
-from .common import format_option, load_config, use_color
+from .common import api_flag_options, format_option, load_config, use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_API_OPTIONS = [
-    click.option(
-        "-c",
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help=f"Config file for tailscale.api [default: {DEFAULT_PATH} when present].",
-    ),
-    click.option(
-        "--provider",
-        type=click.Choice(["tailscale", "headscale"]),
-        default=None,
-        help="API to talk to [default: from config/environment, else tailscale].",
-    ),
-    click.option("--base-url", default=None, help="API URL (TAILSCALE_BASE_URL / HEADSCALE_URL)."),
-    click.option("--tailnet", default=None, help="Tailnet (TAILSCALE_TAILNET) [default: -]."),
-    click.option(
-        "--api-key-file",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="File holding the API key (instead of TAILSCALE_API_KEY / HEADSCALE_API_KEY).",
-    ),
-    click.option(
-        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
-    ),
-]
+_CONFIG_OPTION = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help=f"Config file for tailscale.api [default: {DEFAULT_PATH} when present].",
+)
 
 
 def api_options(func: F) -> F:
     """The options every ``keys`` and ``devices`` command takes to reach the API."""
-    for option in reversed(_API_OPTIONS):
-        func = option(func)
-    return func
+    return _CONFIG_OPTION(api_flag_options(func))
 
 
 def load_optional_config(config_path: str | None) -> LoadedConfig | None:
