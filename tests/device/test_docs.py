@@ -32,7 +32,9 @@ def test_off_device_example(tmp_path: Path) -> None:
     shell = require_tool("sh")
     tools = tmp_path / "tools"
     tools.mkdir()
-    (tools / "python3").symlink_to(sys.executable)
+    # A wrapper, not a symlink: a symlinked venv interpreter no longer finds the venv's packages.
+    (tools / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (tools / "python3").chmod(0o755)
     (tools / "logger").write_text("#!/bin/sh\n")  # keep the host's journal out of it
     (tools / "logger").chmod(0o755)
     script, expected = example()
