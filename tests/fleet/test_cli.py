@@ -24,6 +24,7 @@ tailscale:
 hosts: {from: hosts.csv}
 """
 CSV = "name,site,tags\nedge-1,s1,\nedge-2,s2,tag:store\nedge-3,s3,\n"
+HOST_NAMES = ("edge-1", "edge-2", "edge-3")
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +128,10 @@ def test_provision_then_rerun_then_rotate(
     assert main(["fleet", "provision", *_api(fake)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 3 kept"
     assert main(["fleet", "provision", *_api(fake), "--rotate", "--only", "edge-1"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "1 host: 1 rotated"
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "1 host: 1 rotated",
+        "re-flash the stick of edge-1: fleet/hosts/edge-1/edge-1.iso",
+    ]
     assert len(fake.state.keys) == 4
     assert sum(1 for k in fake.state.keys.values() if k.revoked) == 1
 
@@ -195,7 +199,10 @@ def test_revoke_unused_dry_run_then_yes(
     assert capsys.readouterr().out == "no unused keys\n"
     # The next provision gives edge-2 a fresh key and keeps the others.
     assert main(["fleet", "provision", *_api(fake)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 1 minted, 2 kept"
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "3 hosts: 1 minted, 2 kept",
+        "re-flash the stick of edge-2: fleet/hosts/edge-2/edge-2.iso",
+    ]
 
 
 def _expires(value: object) -> str:
@@ -222,7 +229,11 @@ def test_provision_rotate_status_on_headscale(
         assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 3 minted"
         first = {k.id for k in fake.state.keys.values()}
         assert main(["fleet", "provision", "--provider", "headscale", "--rotate"]) == 0
-        assert capsys.readouterr().out.splitlines()[-1] == "3 hosts: 3 rotated"
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[-4:] == [
+            "3 hosts: 3 rotated",
+            *(f"re-flash the stick of {n}: fleet/hosts/{n}/{n}.iso" for n in HOST_NAMES),
+        ]
         live = [k for k in fake.state.keys.values() if not k.invalid]
         assert len(live) == 3 and not first & {k.id for k in live}
         for key in live:

@@ -4,65 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from ..config import LoadedConfig
-from ..fleet import inventory as inventory_mod
+from ..fleet import keystate, rekey
 from ..fleet import report as output
-from ..fleet.model import FleetHost
 from ..fleet.parallel import default_jobs
 from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
 from ..fleet.render import RenderedHost, render_fleet, render_key
-from ..fleet.status import classify
+from ..fleet.status import STATES, classify
 from ..fleet.unused import revoke_unused
-from ..tailnet.base import Backend
 from .common import api_flag_options, config_options, format_option, load_config, use_color
-
-F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_OUT = "fleet"
-
-
-def _out_option(func: F) -> F:
-    return click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=DEFAULT_OUT,
-        show_default=True,
-        help="Output directory (hosts/NAME/… and the journal).",
-    )(func)
-
-
-def _only_option(func: F) -> F:
-    return click.option(
-        "--only",
-        multiple=True,
-        metavar="NAME",
-        help="Only this host (repeatable).",
-    )(func)
-
-
-def open_backend(loaded: LoadedConfig, flags: dict[str, Any]) -> Backend:
-    """The tailnet backend from config, environment and flags (tests replace this)."""
-    from ..tailnet import ApiFlags, connect, resolve_settings
-
-    return connect(resolve_settings(loaded, os.environ, ApiFlags(**flags)))
-
-
-def _hosts(loaded: LoadedConfig, strict: bool, only: tuple[str, ...]) -> tuple[FleetHost, ...]:
-    inventory = inventory_mod.load_inventory(loaded, strict=strict)
-    for warning in inventory.warnings:
-        click.echo(f"palette-tailscale: warning: {warning}", err=True)
-    return inventory.select(only)
+from .fleet_field_cmd import flash_cmd, inspect_cmd, manifest_cmd
+from .fleet_options import (
+    expiring_option,
+    load_hosts,
+    only_option,
+    open_backend,
+    out_option,
+    state_option,
+)
 
 
 @contextlib.contextmanager
@@ -99,8 +66,8 @@ def fleet() -> None:
 
 @fleet.command("render")
 @config_options
-@_out_option
-@_only_option
+@out_option
+@only_option
 @click.option(
     "--jobs",
     type=click.IntRange(0, 256),
@@ -117,7 +84,7 @@ def render_cmd(
 ) -> int:
     """Write every host's site user-data and ISO, with the config's key (no API)."""
     loaded = load_config(config_path, example, strict)
-    hosts = _hosts(loaded, strict, only)
+    hosts = load_hosts(loaded, strict, only)
     key = render_key(loaded)
     if key.notice:
         click.echo(f"palette-tailscale: NOTICE: {key.notice}", err=True)
@@ -134,8 +101,8 @@ def render_cmd(
 @fleet.command("provision")
 @config_options
 @api_flag_options
-@_out_option
-@_only_option
+@out_option
+@only_option
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -144,6 +111,11 @@ def render_cmd(
     help="Keys minted at the same time.",
 )
 @click.option("--rotate", is_flag=True, help="Mint new keys for every host; revoke the old ones.")
+@state_option(
+    ("expired", "expiring"),
+    "With --rotate: only hosts whose key is in this state (repeatable).",
+)
+@expiring_option
 def provision_cmd(
     config_path: str | None,
     example: bool,
@@ -152,14 +124,25 @@ def provision_cmd(
     only: tuple[str, ...],
     concurrency: int,
     rotate: bool,
+    wanted: tuple[str, ...],
+    expiring: timedelta,
     **api: Any,
 ) -> int:
     """Mint a single-use key per host and write its site user-data and ISO (resumable)."""
+    if wanted and not rotate:
+        raise click.UsageError("--state chooses the hosts to re-mint: give it with --rotate")
     loaded = load_config(config_path, example, strict)
-    hosts = _hosts(loaded, strict, only)
+    hosts = load_hosts(loaded, strict, only)
+    before = keystate.read_histories(out_dir) or {}
     backend = open_backend(loaded, api)
     options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
     try:
+        if wanted:
+            now = datetime.now(timezone.utc)
+            hosts = rekey.hosts_in_states(hosts, backend, out_dir, now, wanted, expiring=expiring)
+            if not hosts:
+                click.echo(f"no host has a key that is {' or '.join(wanted)}")
+                return 0
         with _progress(len(hosts)) as advance:
 
             def report(outcome: HostOutcome) -> None:
@@ -169,6 +152,8 @@ def provision_cmd(
     finally:
         backend.close()
     click.echo(output.provision_summary(result))
+    for name in rekey.sticks_to_reflash(before, result.outcomes):
+        click.echo(f"re-flash the stick of {name}: {rekey.iso_path(out_dir, name)}")
     for failure in result.failed:
         click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
     return 1 if result.failed else 0
@@ -177,37 +162,64 @@ def provision_cmd(
 @fleet.command("status")
 @config_options
 @api_flag_options
+@out_option
 @format_option(("table", "json"), "table")
+@state_option(
+    STATES + keystate.KEY_STATES,
+    "Show only hosts in this state or whose key is (repeatable).",
+)
+@expiring_option
+@click.option(
+    "--check-keys",
+    is_flag=True,
+    help="Ask the API about every live key (one read per key) to find keys revoked or used.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when hosts are missing or duplicated.")
 def status_cmd(
     config_path: str | None,
     example: bool,
     strict: bool,
+    out_dir: Path,
     fmt: str,
+    wanted: tuple[str, ...],
+    expiring: timedelta,
+    check_keys: bool,
     exit_zero: bool,
     **api: Any,
 ) -> int:
-    """Which hosts joined (online, offline), which are missing or duplicated, and strangers."""
+    """Which hosts joined (online, offline), which are missing or duplicated, and strangers.
+
+    With a journal in the output directory, also where each host's key stands: valid,
+    expiring, expired, revoked, or used.
+    """
     loaded = load_config(config_path, example, strict)
-    hosts = _hosts(loaded, strict, ())
+    hosts = load_hosts(loaded, strict, ())
+    found = keystate.read_histories(out_dir)
     backend = open_backend(loaded, api)
     try:
         devices = backend.list_devices()
+        now = datetime.now(timezone.utc)
+        status = classify(hosts, devices, now, loaded.config.tailscale.tags)
+        joins: list[output.StatusJoin] = []
+        if found is not None:
+            checker = backend if check_keys else None
+            keys = keystate.status_keys(status, found, expiring=expiring, backend=checker)
+            joins.append(keystate.KeyColumns(keys))
     finally:
         backend.close()
-    status = classify(hosts, devices, datetime.now(timezone.utc), loaded.config.tailscale.tags)
     if fmt == "json":
-        click.echo(json.dumps(output.status_json(status), indent=2, sort_keys=True))
+        data = output.status_json(status, joins, wanted)
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
-        click.echo(output.status_table(status))
+        click.echo(output.status_table(status, joins, wanted))
     return 0 if status.healthy or exit_zero else 1
 
 
 @fleet.command("revoke-unused")
 @config_options
 @api_flag_options
-@_out_option
-@_only_option
+@out_option
+@only_option
 @click.option("--yes", is_flag=True, help="Revoke (without it, only list what would be revoked).")
 def revoke_unused_cmd(
     config_path: str | None,
@@ -220,7 +232,7 @@ def revoke_unused_cmd(
 ) -> int:
     """Revoke the keys of hosts that never joined (no device with their hostname)."""
     loaded = load_config(config_path, example, strict)
-    hosts = _hosts(loaded, strict, only)
+    hosts = load_hosts(loaded, strict, only)
     backend = open_backend(loaded, api)
     try:
         unused = revoke_unused(hosts, backend, out_dir, datetime.now(timezone.utc), apply=yes)
@@ -231,3 +243,7 @@ def revoke_unused_cmd(
         click.echo(f"{verb} {item.key_id} of {item.host} (expires {item.expires})")
     click.echo(output.unused_summary(len(unused), yes))
     return 0
+
+
+for _command in (manifest_cmd, inspect_cmd, flash_cmd):
+    fleet.add_command(_command)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..tailnet.base import Device
 from . import artifacts
@@ -76,16 +77,69 @@ def _host_json(host: HostStatus) -> dict[str, Any]:
     }
 
 
-def status_json(status: FleetStatus) -> dict[str, Any]:
+class StatusJoin(Protocol):
+    """Another view of each host joined into the status rows (key states, Palette's view).
+
+    It adds ``headers`` columns to the table, a ``json_name`` field to each JSON host, its own
+    states to what ``--state`` can select, and a summary line (``json_name`` + ``s`` in JSON).
+    """
+
+    @property
+    def headers(self) -> tuple[str, ...]: ...
+
+    @property
+    def json_name(self) -> str: ...
+
+    def cells(self, host: str) -> tuple[str, ...]: ...
+
+    def json(self, host: str) -> Any: ...
+
+    def states(self, host: str) -> frozenset[str]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def summary(self) -> str: ...
+
+
+def shown_hosts(
+    status: FleetStatus, joins: Sequence[StatusJoin] = (), wanted: Collection[str] = ()
+) -> tuple[HostStatus, ...]:
+    """The hosts ``--state`` selects: their own state or a joined view's state is wanted."""
+    if not wanted:
+        return status.hosts
+    chosen = frozenset(wanted)
+    return tuple(
+        h
+        for h in status.hosts
+        if h.state in chosen or any(j.states(h.name) & chosen for j in joins)
+    )
+
+
+def status_json(
+    status: FleetStatus, joins: Sequence[StatusJoin] = (), wanted: Collection[str] = ()
+) -> dict[str, Any]:
+    """The whole fleet's summary; ``hosts`` are those ``wanted`` selects (all by default)."""
     counts: dict[str, int] = {state: status.count(state) for state in STATES}
     counts["unexpected"] = len(status.unexpected)
-    return {
+    data: dict[str, Any] = {
         "checked_at": _time(status.checked_at),
         "healthy": status.healthy,
         "summary": counts,
-        "hosts": [_host_json(h) for h in status.hosts],
+        "hosts": [_joined_json(h, joins) for h in shown_hosts(status, joins, wanted)],
         "unexpected": [_device_json(d) for d in status.unexpected],
     }
+    if wanted:
+        data["selected"] = sorted(wanted)
+    for join in joins:
+        data[f"{join.json_name}s"] = join.counts()
+    return data
+
+
+def _joined_json(host: HostStatus, joins: Sequence[StatusJoin]) -> dict[str, Any]:
+    data = _host_json(host)
+    for join in joins:
+        data[join.json_name] = join.json(host.name)
+    return data
 
 
 def _host_row(host: HostStatus) -> list[str]:
@@ -95,9 +149,14 @@ def _host_row(host: HostStatus) -> list[str]:
     return [host.name, host.hostname, host.state, seen, addresses]
 
 
-def status_table(status: FleetStatus) -> str:
+def status_table(
+    status: FleetStatus, joins: Sequence[StatusJoin] = (), wanted: Collection[str] = ()
+) -> str:
     rows = [["HOST", "HOSTNAME", "STATE", "LAST SEEN", "ADDRESS"]]
-    rows.extend(_host_row(h) for h in status.hosts)
+    for join in joins:
+        rows[0].extend(join.headers)
+    for host in shown_hosts(status, joins, wanted):
+        rows.append(_host_row(host) + [c for j in joins for c in j.cells(host.name)])
     lines = _align(rows)
     if status.unexpected:
         lines.append("")
@@ -110,6 +169,11 @@ def status_table(status: FleetStatus) -> str:
         lines.extend(_align(extra))
     lines.append("")
     lines.append(status_summary(status))
+    lines.extend(join.summary() for join in joins)
+    if wanted:
+        shown = len(rows) - 1
+        selected = ", ".join(sorted(wanted))
+        lines.append(f"{shown} host{'s' if shown != 1 else ''} shown (--state {selected})")
     return "\n".join(lines)
 
 
