@@ -17,7 +17,7 @@ import pytest
 from palette_tailscale.cli import fleet_field_cmd
 from palette_tailscale.cli.main import main
 from palette_tailscale.errors import InputError
-from palette_tailscale.fleet import flash
+from palette_tailscale.fleet import blockdev, flash
 from tests.fakes.tailnet_server import FakeTailnet
 
 from .fieldkit import fleet, in_days, key_of, set_expiry, workdir
@@ -57,9 +57,9 @@ class StandIn:
     def mounts(self, lines: list[str]) -> None:
         (self.root / "proc/self/mountinfo").write_text("".join(f"{ln}\n" for ln in lines))
 
-    def view(self) -> flash.SystemView:
+    def view(self) -> blockdev.SystemView:
         devices = {self.disk: DISK, self.part: PART}
-        return flash.SystemView(
+        return blockdev.SystemView(
             sys_root=self.root / "sys", proc_root=self.root / "proc", block_rdev=devices.get
         )
 

@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from palette_tailscale.cli.main import main
-from palette_tailscale.fleet.keystate import (
-    HostKey,
-    KeyHistory,
-    WrittenKey,
-    histories,
-    host_keys,
-    key_state,
-    span,
-)
+from palette_tailscale.fleet.keyhistory import KeyHistory, WrittenKey, histories
+from palette_tailscale.fleet.keystate import HostKey, host_keys, key_state, span
 from palette_tailscale.tailnet.base import KeyInfo
 from tests.fakes.tailnet_server import FakeTailnet
 
@@ -78,7 +71,7 @@ def test_histories_follow_rotation_and_revocation() -> None:
         {"event": "intent", "host": "a", "description": "pt x a"},
         {"event": "written", "host": "a", "key_id": "k1", "expires": "2026-12-01T00:00:00Z",
          "files": {"user-data": "u1", "iso": "i1"}},
-        {"event": "written", "host": "a", "key_id": "k2", "expires": "2026-12-05T10:00:00.5Z",
+        {"event": "written", "host": "a", "key_id": "k2", "expires": "2026-12-05T10:00:00.500000Z",
          "files": {"user-data": "u2", "iso": "i2"}},
         {"event": "revoked", "host": "a", "key_id": "k1"},
         {"event": "written", "host": "b", "key_id": "k3", "expires": "2026-12-02T00:00:00Z",

@@ -76,6 +76,10 @@ def test_json_and_file_output(fleet: FakeTailnet, capsys: pytest.CaptureFixture[
     assert sorted(row) == sorted(HEADER.split(","))
     assert main(["fleet", "manifest", "--file", "fleet"]) == 2  # a directory
     assert "fleet" in capsys.readouterr().err
+    os.mkfifo("pipe")
+    assert main(["fleet", "manifest", "--file", "pipe"]) == 2  # never replaced by a file
+    assert "cannot write pipe: it is not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.stat("pipe").st_mode)
     Path("hosts.csv").write_bytes(b"name\nedge-1\nBAD NAME\n")
     assert main(["fleet", "manifest", "--file", "labels/today.csv"]) == 2  # bad inventory
     assert not Path("labels").exists()

@@ -11,7 +11,7 @@ import pytest
 from palette_tailscale.cli.main import main
 from palette_tailscale.fleet import provision, rekey
 from palette_tailscale.fleet.inventory import load_inventory
-from palette_tailscale.fleet.keystate import read_histories
+from palette_tailscale.fleet.keyhistory import read_histories
 from palette_tailscale.tailnet.base import Device
 from tests.fakes.tailnet_server import FakeTailnet
 

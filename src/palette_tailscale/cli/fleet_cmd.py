@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ..fleet import keystate, rekey
+from ..fleet import keyhistory, keystate, rekey
 from ..fleet import report as output
 from ..fleet.parallel import default_jobs
 from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
@@ -110,7 +110,9 @@ def render_cmd(
     show_default=True,
     help="Keys minted at the same time.",
 )
-@click.option("--rotate", is_flag=True, help="Mint new keys for every host; revoke the old ones.")
+@click.option(
+    "--rotate", is_flag=True, help="Mint new keys for the selected hosts; revoke the old ones."
+)
 @state_option(
     ("expired", "expiring"),
     "With --rotate: only hosts whose key is in this state (repeatable).",
@@ -133,7 +135,7 @@ def provision_cmd(
         raise click.UsageError("--state chooses the hosts to re-mint: give it with --rotate")
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
-    before = keystate.read_histories(out_dir) or {}
+    before = keyhistory.read_histories(out_dir) or {}
     backend = open_backend(loaded, api)
     options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
     try:
@@ -194,7 +196,7 @@ def status_cmd(
     """
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, ())
-    found = keystate.read_histories(out_dir)
+    found = keyhistory.read_histories(out_dir)
     backend = open_backend(loaded, api)
     try:
         devices = backend.list_devices()

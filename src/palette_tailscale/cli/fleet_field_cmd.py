@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -11,8 +14,10 @@ import click
 
 from ..atomic import check_writable, write_atomic
 from ..config import LoadedConfig
-from ..fleet import field_report, keystate
-from ..fleet.flash import SystemView, check_target, flash, host_iso
+from ..errors import InputError
+from ..fleet import field_report, keyhistory, keystate
+from ..fleet.blockdev import SystemView
+from ..fleet.flash import check_target, flash, host_iso
 from ..fleet.inspect import inspect_medium, secret_values
 from ..fleet.manifest import build_manifest, manifest_csv, manifest_json
 from ..fleet.medium import read_medium
@@ -52,7 +57,7 @@ def manifest_cmd(
     """One row per host: name, serial, site, project, ISO, its sha256 and check code, key id."""
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
-    found = keystate.read_histories(out_dir)
+    found = keyhistory.read_histories(out_dir)
     manifest = build_manifest(hosts, out_dir, found, datetime.now(timezone.utc))
     if fmt == "csv":
         text = manifest_csv(manifest)
@@ -61,6 +66,7 @@ def manifest_cmd(
     if file_path is None:
         click.echo(text, nl=False)
     else:
+        _check_regular(file_path)
         check_writable(file_path)
         write_atomic(file_path, text)
         count = len(manifest.rows)
@@ -68,6 +74,13 @@ def manifest_cmd(
     for problem in manifest.problems:
         click.echo(f"palette-tailscale: warning: {problem}", err=True)
     return 1 if manifest.problems else 0
+
+
+def _check_regular(path: Path) -> None:
+    """A rename would replace a device or a pipe with a plain file: refuse anything but a file."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"cannot write {path}: it is not a regular file")
 
 
 def _backend(loaded: LoadedConfig | None, api: dict[str, Any]) -> Backend | None:
@@ -112,7 +125,7 @@ def inspect_cmd(
     loaded = load_config(config_path, False, False) if config_path else None
     inventory = {h.name: h for h in load_hosts(loaded, False, ())} if loaded else None
     medium = read_medium(path)
-    found = keystate.read_histories(out_dir)
+    found = keyhistory.read_histories(out_dir)
     backend = None if offline or found is None else _backend(loaded, api)
     try:
         now = datetime.now(timezone.utc)
@@ -141,7 +154,7 @@ def inspect_cmd(
 )
 def flash_cmd(host: str, target: Path, out_dir: Path, force: bool) -> int:
     """Write HOST's ISO to TARGET (a removable block device or an image file) and verify it."""
-    found = keystate.read_histories(out_dir)
+    found = keyhistory.read_histories(out_dir)
     iso = host_iso(out_dir, host, found)
     planned = check_target(target, len(iso), force=force, view=system_view())
     keys = keystate.host_keys([host], found or {}, datetime.now(timezone.utc))

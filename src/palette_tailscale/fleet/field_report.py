@@ -7,7 +7,7 @@ from typing import Any
 
 from .flash import FlashResult
 from .inspect import Inspection
-from .keystate import utc_text
+from .keyhistory import utc_text
 from .medium import Medium
 
 _LEVELS = ("error", "warning", "info")  # the order findings are counted in

@@ -8,9 +8,9 @@ not a partition of a disk. ``--force`` overrides these (a USB card reader may no
 mounted. After writing, the device is flushed, its cached pages dropped, and the ISO's length
 read back from it and compared by sha256.
 
-The facts come from ``/sys`` and ``/proc`` through :class:`SystemView`, whose roots (and the
-way a path is recognised as a block device) the tests replace with a stand-in tree: tests write
-to files only, never to a device.
+The facts come from ``/sys`` and ``/proc`` through :class:`~.blockdev.SystemView`, whose roots
+(and the way a path is recognised as a block device) the tests replace with a stand-in tree:
+tests write to files only, never to a device.
 
 A regular file is written whole (a temporary file and a rename, mode 0600: it holds a key);
 an existing one only with ``--force``. A missing path under ``/dev`` is refused: it is a
@@ -24,8 +24,8 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
@@ -33,105 +33,12 @@ from ..atomic import write_atomic
 from ..errors import InputError, PaletteTailscaleError
 from ..kairos import is_valid_hostname
 from . import artifacts
-from .keystate import KeyHistory
+from .blockdev import DeviceFacts, SystemView, device_facts
+from .keyhistory import KeyHistory
 from .medium import MAX_ISO
 
 SECTOR: Final = 512
 _CHUNK: Final = 1024 * 1024
-
-
-def _block_rdev(path: Path) -> int | None:
-    """The device number when ``path`` is a block device (following symlinks)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_rdev if stat.S_ISBLK(st.st_mode) else None
-
-
-@dataclass(frozen=True, slots=True)
-class SystemView:
-    """Where block device facts come from."""
-
-    sys_root: Path = Path("/sys")
-    proc_root: Path = Path("/proc")
-    block_rdev: Callable[[Path], int | None] = field(default=_block_rdev)
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceFacts:
-    name: str  # the kernel's name: sdb
-    removable: bool
-    read_only: bool
-    size: int  # bytes
-    partition: bool
-    in_use: tuple[str, ...]  # "sdb1 is mounted on /media/x", "sdb2 is swap", ...
-
-
-def device_facts(rdev: int, view: SystemView) -> DeviceFacts:
-    """What sysfs and ``/proc`` say of the block device ``rdev``."""
-    number = f"{os.major(rdev)}:{os.minor(rdev)}"
-    link = view.sys_root / "dev" / "block" / number
-    if not link.exists():
-        raise InputError(f"no block device {number} in {view.sys_root}/dev/block")
-    folder = link.resolve()
-    parts = {folder.name: number}
-    for child in sorted(folder.iterdir()):
-        if (child / "partition").is_file():
-            parts[child.name] = _read(child / "dev")
-    partition = (folder / "partition").is_file()
-    disk = folder.parent if partition else folder
-    return DeviceFacts(
-        name=folder.name,
-        removable=_read(disk / "removable") == "1",
-        read_only=_read(folder / "ro") == "1",
-        size=int(_read(folder / "size") or 0) * SECTOR,
-        partition=partition,
-        in_use=tuple(_mounts(parts, view) + _swaps(parts, view) + _holders(folder, parts)),
-    )
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
-
-
-def _mounts(parts: dict[str, str], view: SystemView) -> list[str]:
-    """Mounts of the disk or a partition: by device number, or by source device name."""
-    numbers = {number: name for name, number in parts.items()}
-    found = []
-    for line in _read(view.proc_root / "self" / "mountinfo").splitlines():
-        fields = line.split()
-        if len(fields) < 5 or " - " not in line:
-            continue
-        source = line.split(" - ", 1)[1].split()
-        name = numbers.get(fields[2])
-        if name is None and len(source) > 1 and Path(source[1]).name in parts:
-            name = Path(source[1]).name  # btrfs and others report an anonymous device number
-        if name is not None:
-            found.append(f"{name} is mounted on {_unescape(fields[4])}")
-    return found
-
-
-def _unescape(text: str) -> str:
-    return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
-
-
-def _swaps(parts: dict[str, str], view: SystemView) -> list[str]:
-    lines = _read(view.proc_root / "swaps").splitlines()[1:]
-    names = (Path(line.split()[0]).name for line in lines if line.split())
-    return [f"{name} is swap" for name in names if name in parts]
-
-
-def _holders(folder: Path, parts: dict[str, str]) -> list[str]:
-    found = []
-    for name in parts:
-        holders = folder / "holders" if name == folder.name else folder / name / "holders"
-        with contextlib.suppress(OSError):
-            found += [f"{name} is held by {h.name}" for h in sorted(holders.iterdir())]
-    return found
 
 
 TargetKind = Literal["device", "file"]

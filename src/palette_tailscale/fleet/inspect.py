@@ -25,7 +25,8 @@ from ..errors import InputError, PaletteTailscaleError
 from ..lint import Problem, lint_text
 from ..secrets import redact
 from ..tailnet.base import Backend
-from .keystate import DEFAULT_EXPIRING, HostKey, KeyHistory, ask_api, key_state
+from .keyhistory import KeyHistory
+from .keystate import DEFAULT_EXPIRING, HostKey, ask_api, key_state
 from .medium import VOLUME_ID, Medium
 from .model import FleetHost
 from .render import PLACEHOLDER_KEY

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from .keystate import KeyHistory, utc_text
+from .keyhistory import KeyHistory, utc_text
 from .medium import file_sha256
 from .model import FleetHost
 from .rekey import iso_path

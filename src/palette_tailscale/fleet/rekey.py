@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..tailnet.base import Backend
 from . import artifacts
-from .keystate import DEFAULT_EXPIRING, KeyHistory, read_histories, status_keys, with_states
+from .keyhistory import KeyHistory, read_histories
+from .keystate import DEFAULT_EXPIRING, status_keys, with_states
 from .model import FleetHost
 from .provision import HostOutcome
 from .status import classify
