@@ -257,3 +257,15 @@ def test_an_expired_key_is_warned_about(
         f"palette-tailscale: warning: edge-2's key {key.id} is expired (1d ago): "
         "the stick will not join; run `fleet provision`\n"
     )
+
+
+def test_a_placeholder_stick_is_warned_about(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fleet", "render"]) == 0
+    capsys.readouterr()
+    assert main(["fleet", "flash", "edge-1", "x.img"]) == 0
+    assert capsys.readouterr().err == (
+        "palette-tailscale: warning: edge-1's ISO holds the placeholder key: the stick will not "
+        "join; run `fleet provision`\n"
+    )

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ..fleet.inspect import inspect_medium, secret_values
 from ..fleet.manifest import build_manifest, manifest_csv, manifest_json
 from ..fleet.medium import read_medium
 from ..fleet.rekey import iso_path
+from ..fleet.render import PLACEHOLDER_KEY
 from ..secrets import redact
 from ..tailnet.base import Backend
 from .common import api_flag_options, config_options, format_option, load_config
@@ -157,16 +159,28 @@ def flash_cmd(host: str, target: Path, out_dir: Path, force: bool) -> int:
     found = keyhistory.read_histories(out_dir)
     iso = host_iso(out_dir, host, found)
     planned = check_target(target, len(iso), force=force, view=system_view())
-    keys = keystate.host_keys([host], found or {}, datetime.now(timezone.utc))
-    key = keys.get(host)
-    if key is not None and key.state in ("expired", "revoked"):
-        click.echo(
-            f"palette-tailscale: warning: {host}'s key {key.key_id} is {key.describe()}: "
-            "the stick will not join; run `fleet provision`",
-            err=True,
-        )
+    for warning in _stick_warnings(host, iso, found):
+        click.echo(f"palette-tailscale: warning: {warning}", err=True)
     for reason in planned.overridden:
         click.echo(f"palette-tailscale: warning: --force: {reason}", err=True)
     result = flash(iso, planned, force=force)
     click.echo(field_report.flash_line(result, iso_path(out_dir, host)))
     return 0
+
+
+def _stick_warnings(
+    host: str, iso: bytes, found: Mapping[str, keyhistory.KeyHistory] | None
+) -> list[str]:
+    """Why a stick written from ``iso`` would not join (it is written all the same)."""
+    if PLACEHOLDER_KEY.encode() in iso:
+        return [
+            f"{host}'s ISO holds the placeholder key: the stick will not join; "
+            "run `fleet provision`"
+        ]
+    key = keystate.host_keys([host], found or {}, datetime.now(timezone.utc)).get(host)
+    if key is not None and key.state in ("expired", "revoked"):
+        return [
+            f"{host}'s key {key.key_id} is {key.describe()}: the stick will not join; "
+            "run `fleet provision`"
+        ]
+    return []
