@@ -32,3 +32,10 @@ def require_path(path: Path) -> Path:
     if IN_CI:
         pytest.fail(f"{path} is required in CI but is missing")
     pytest.skip(f"{path} is missing")
+
+
+@pytest.fixture(autouse=True)
+def _no_palette_api_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own Palette credentials must never reach a test (nor Palette itself)."""
+    for name in ("PALETTE_API_KEY", "PALETTE_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)

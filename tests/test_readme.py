@@ -14,6 +14,7 @@ import pytest
 
 from .conftest import REPO
 from .console import run_examples
+from .fakes.palette_server import FakePalette
 from .fakes.tailnet_server import FakeTailnet
 
 README = REPO / "README.md"
@@ -62,7 +63,19 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     (tmp_path / "broken.yaml").write_text("version: 1\ncanvos:\n  arch: x86\n")
     (tmp_path / "naive-user-data.yaml").write_text(NAIVE_USER_DATA)
     now = datetime.now(timezone.utc)
-    with FakeTailnet() as fake:
+    with FakeTailnet() as fake, FakePalette() as palette:
+        until = datetime(2027, 1, 1, tzinfo=timezone.utc)
+        palette.state.add_token(
+            "stores", palette.default_project, expiry=until, uid="65f1e0c2a1b2c3d4e5f60010"
+        )
+        palette.state.add_token(
+            "trial",
+            palette.default_project,
+            expiry=datetime(2025, 6, 1, tzinfo=timezone.utc),
+            uid="65f1e0c2a1b2c3d4e5f60011",
+        )
+        (tmp_path / "palette.key").write_text(palette.api_key + "\n")
+        monkeypatch.setenv("PALETTE_BASE_URL", palette.url)
         fake.state.add_device("edge-store-0001", online=True, tags=["tag:edge"])
         fake.state.add_device(
             "edge-store-0002", online=False, tags=["tag:edge"], last_seen=now - timedelta(hours=3)

@@ -15,6 +15,7 @@ from ..render.canvos import canvos_writes
 from ..render.output import FileWrite, pending, write_files
 from ..render.plan import render_all
 from .common import config_options, load_config
+from .palette_common import gate_token, palette_flags, token_check_options
 from .render_cmd import report_placeholders, report_written
 
 DEFAULT_TARGET = "+build-all-images"
@@ -41,6 +42,7 @@ _TARGET_RE = re.compile(r"^\+[a-z0-9][a-z0-9-]*$")
     is_flag=True,
     help="Use a placeholder for an unset secret reference instead of failing.",
 )
+@token_check_options
 def build(
     canvos: str,
     config_path: str | None,
@@ -49,6 +51,9 @@ def build(
     target: str,
     dry_run: bool,
     allow_placeholders: bool,
+    palette_url: str | None,
+    palette_api_key_file: str | None,
+    no_token_check: bool,
 ) -> int:
     """Apply the render into a CanvOS checkout and run ./earthly.sh TARGET there.
 
@@ -65,6 +70,7 @@ def build(
         )
     loaded = load_config(config_path, example, strict)
     rendered = render_all(loaded, allow_placeholders=allow_placeholders)
+    gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     checkout = Path(canvos)
     writes = canvos_writes(rendered, checkout)
     command = ["./earthly.sh", target]

@@ -9,16 +9,19 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..config import LoadedConfig
 from ..fleet import keyhistory, keystate, rekey
 from ..fleet import report as output
+from ..fleet.model import FleetHost
+from ..fleet.palette_join import PALETTE_FILTERS
 from ..fleet.parallel import default_jobs
 from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
 from ..fleet.render import RenderedHost, render_fleet, render_key
-from ..fleet.status import STATES, classify
+from ..fleet.status import STATES
 from ..fleet.unused import revoke_unused
 from .common import api_flag_options, config_options, format_option, load_config, use_color
 from .fleet_field_cmd import flash_cmd, inspect_cmd, manifest_cmd
@@ -30,6 +33,17 @@ from .fleet_options import (
     out_option,
     state_option,
 )
+from .palette_common import (
+    gate_token,
+    open_palette,
+    palette_flags,
+    palette_options,
+    token_check_options,
+)
+
+if TYPE_CHECKING:
+    from ..fleet.palette_register import Registrar
+    from ..palette import PaletteFlags
 
 
 @contextlib.contextmanager
@@ -74,6 +88,7 @@ def fleet() -> None:
     default=0,
     help="Worker processes [default: 0, one per core for large fleets].",
 )
+@token_check_options
 def render_cmd(
     config_path: str | None,
     example: bool,
@@ -81,10 +96,14 @@ def render_cmd(
     out_dir: Path,
     only: tuple[str, ...],
     jobs: int,
+    palette_url: str | None,
+    palette_api_key_file: str | None,
+    no_token_check: bool,
 ) -> int:
-    """Write every host's site user-data and ISO, with the config's key (no API)."""
+    """Write every host's site user-data and ISO, with the config's key (no tailnet API)."""
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
+    gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     key = render_key(loaded)
     if key.notice:
         click.echo(f"palette-tailscale: NOTICE: {key.notice}", err=True)
@@ -118,6 +137,10 @@ def render_cmd(
     "With --rotate: only hosts whose key is in this state (repeatable).",
 )
 @expiring_option
+@click.option(
+    "--palette", "palette_register", is_flag=True, help="Also pre-register every host in Palette."
+)
+@token_check_options
 def provision_cmd(
     config_path: str | None,
     example: bool,
@@ -128,6 +151,10 @@ def provision_cmd(
     rotate: bool,
     wanted: tuple[str, ...],
     expiring: timedelta,
+    palette_register: bool,
+    palette_url: str | None,
+    palette_api_key_file: str | None,
+    no_token_check: bool,
     **api: Any,
 ) -> int:
     """Mint a single-use key per host and write its site user-data and ISO (resumable)."""
@@ -136,29 +163,55 @@ def provision_cmd(
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
     before = keyhistory.read_histories(out_dir) or {}
-    backend = open_backend(loaded, api)
-    options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
-    try:
+    pflags = palette_flags(palette_url, palette_api_key_file)
+    gate_token(loaded, pflags, skip=no_token_check)
+    with contextlib.ExitStack() as stack:
+        registrar = _registrar(loaded, pflags, hosts, stack) if palette_register else None
+        backend = open_backend(loaded, api)
+        stack.callback(backend.close)
         if wanted:
             now = datetime.now(timezone.utc)
             hosts = rekey.hosts_in_states(hosts, backend, out_dir, now, wanted, expiring=expiring)
             if not hosts:
                 click.echo(f"no host has a key that is {' or '.join(wanted)}")
                 return 0
+            if registrar is not None:
+                registrar.restrict(hosts)
+        options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
         with _progress(len(hosts)) as advance:
 
             def report(outcome: HostOutcome) -> None:
                 advance(output.outcome_line(outcome, out_dir))
 
             result = provision(loaded, hosts, backend, options, on_host=report)
-    finally:
-        backend.close()
-    click.echo(output.provision_summary(result))
-    for name in rekey.sticks_to_reflash(before, result.outcomes):
-        click.echo(f"re-flash the stick of {name}: {rekey.iso_path(out_dir, name)}")
-    for failure in result.failed:
-        click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
-    return 1 if result.failed else 0
+        click.echo(output.provision_summary(result))
+        for name in rekey.sticks_to_reflash(before, result.outcomes):
+            click.echo(f"re-flash the stick of {name}: {rekey.iso_path(out_dir, name)}")
+        for failure in result.failed:
+            click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
+        failed = bool(result.failed)
+        if registrar is not None:
+            from .fleet_palette import preregister
+
+            done = preregister(registrar, out_dir, concurrency, click.echo)
+            failed = failed or any(d.action == "failed" for d in done)
+    return 1 if failed else 0
+
+
+def _registrar(
+    loaded: LoadedConfig,
+    pflags: PaletteFlags,
+    hosts: tuple[FleetHost, ...],
+    stack: contextlib.ExitStack,
+) -> Registrar:
+    """The Palette registrar of ``--palette``, before the tailnet is asked anything: no key,
+    or an unknown project (every one is looked up now), stops the run before any change."""
+    from ..fleet.palette_register import Registrar
+
+    client = open_palette(loaded, pflags, required=True)
+    assert client is not None
+    stack.callback(client.close)
+    return Registrar(client, hosts, arch=loaded.config.canvos.arch)
 
 
 @fleet.command("status")
@@ -167,8 +220,8 @@ def provision_cmd(
 @out_option
 @format_option(("table", "json"), "table")
 @state_option(
-    STATES + keystate.KEY_STATES,
-    "Show only hosts in this state or whose key is (repeatable).",
+    STATES + keystate.KEY_STATES + PALETTE_FILTERS,
+    "Show only hosts in this state, whose key is, or whose Palette view is (repeatable).",
 )
 @expiring_option
 @click.option(
@@ -176,7 +229,12 @@ def provision_cmd(
     is_flag=True,
     help="Ask the API about every live key (one read per key) to find keys revoked or used.",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when hosts are missing or duplicated.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when hosts are missing (on either side) or duplicated.",
+)
+@palette_options
 def status_cmd(
     config_path: str | None,
     example: bool,
@@ -187,34 +245,48 @@ def status_cmd(
     expiring: timedelta,
     check_keys: bool,
     exit_zero: bool,
+    palette_url: str | None,
+    palette_api_key_file: str | None,
     **api: Any,
 ) -> int:
     """Which hosts joined (online, offline), which are missing or duplicated, and strangers.
 
     With a journal in the output directory, also where each host's key stands: valid,
-    expiring, expired, revoked, or used.
+    expiring, expired, revoked, or used. With a Palette API key, each host's edge host too
+    (registered, health, heartbeat, cluster, or missing), and the hosts known to one side only.
     """
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, ())
     found = keyhistory.read_histories(out_dir)
-    backend = open_backend(loaded, api)
-    try:
-        devices = backend.list_devices()
-        now = datetime.now(timezone.utc)
-        status = classify(hosts, devices, now, loaded.config.tailscale.tags)
+    with contextlib.ExitStack() as stack:
+        client = open_palette(
+            loaded, palette_flags(palette_url, palette_api_key_file), required=False
+        )
+        if client is not None:
+            stack.callback(client.close)
+        elif asked := [s for s in wanted if s in PALETTE_FILTERS]:
+            raise click.UsageError(
+                f"--state {asked[0]} selects by Palette's view, which needs a Palette API key"
+            )
+        backend = open_backend(loaded, api)
+        stack.callback(backend.close)
+        from . import fleet_palette
+
+        status, palette_view = fleet_palette.read_status(loaded, hosts, backend, client)
         joins: list[output.StatusJoin] = []
         if found is not None:
             checker = backend if check_keys else None
             keys = keystate.status_keys(status, found, expiring=expiring, backend=checker)
             joins.append(keystate.KeyColumns(keys))
-    finally:
-        backend.close()
+        if palette_view is not None:
+            joins.append(palette_view)
     if fmt == "json":
         data = output.status_json(status, joins, wanted)
         click.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
-        click.echo(output.status_table(status, joins, wanted))
-    return 0 if status.healthy or exit_zero else 1
+        palette = palette_view is not None
+        click.echo(fleet_palette.status_text(status, joins, wanted, palette=palette))
+    return 0 if output.status_healthy(status, joins) or exit_zero else 1
 
 
 @fleet.command("revoke-unused")

@@ -44,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "palette_tailscale.cli.build_cmd:build",
         "Apply the render into a CanvOS checkout and run its Earthly build.",
     ),
+    "palette": (
+        "palette_tailscale.cli.palette_cmd:palette",
+        "Palette registration tokens: list, create, check against the project.",
+    ),
 }
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -11,6 +11,7 @@ from ..render.canvos import canvos_writes
 from ..render.output import FileWrite, output_writes, pending, write_files
 from ..render.plan import Rendered, render_all
 from .common import config_options, load_config
+from .palette_common import gate_token, palette_flags, token_check_options
 
 DEFAULT_OUTPUT = "build"
 
@@ -36,6 +37,7 @@ DEFAULT_OUTPUT = "build"
     is_flag=True,
     help="Use a placeholder for an unset secret reference instead of failing.",
 )
+@token_check_options
 def render(
     config_path: str | None,
     example: bool,
@@ -44,6 +46,9 @@ def render(
     canvos: str | None,
     check: bool,
     allow_placeholders: bool,
+    palette_url: str | None,
+    palette_api_key_file: str | None,
+    no_token_check: bool,
 ) -> int:
     """Render the CanvOS inputs from the config.
 
@@ -52,10 +57,14 @@ def render(
     applied into a CanvOS checkout instead (add -o to get both); running it again changes
     nothing.
 
+    With a Palette API key (PALETTE_API_KEY, palette.api_key or --palette-api-key-file), the
+    registration token is first checked against Palette: a bad one stops with exit 2.
+
     Exit codes: 0 written or up to date, 1 --check found files that would change, 2 bad input.
     """
     loaded = load_config(config_path, example, strict)
     rendered = render_all(loaded, allow_placeholders=allow_placeholders)
+    gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     writes = planned_writes(rendered, output, canvos)
     if check:
         code = report_check(writes)

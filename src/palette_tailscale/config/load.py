@@ -196,6 +196,7 @@ def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:
 def _secret_sources(config: Config) -> list[tuple[tuple[str, ...], SecretSource]]:
     candidates: list[tuple[tuple[str, ...], SecretSource | None]] = [
         (("palette", "registration_token"), config.palette.registration_token),
+        (("palette", "api_key"), config.palette.api_key),
         (("tailscale", "auth_key"), config.tailscale.auth_key),
         (("tailscale", "api", "api_key"), config.tailscale.api.api_key),
         (("tailscale", "api", "oauth_client_secret"), config.tailscale.api.oauth_client_secret),

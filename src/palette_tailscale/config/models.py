@@ -51,11 +51,23 @@ def _check_tags(tags: list[str]) -> list[str]:
 class Palette(_Model):
     """Where the host registers: the Palette API endpoint, the project and the token."""
 
-    endpoint: str = Field("api.spectrocloud.com", description="Palette API host, no scheme.")
-    project: str | None = Field(None, description="Project name (stylus.site.projectName).")
+    endpoint: str = Field(
+        "api.spectrocloud.com",
+        description="Palette API host, no scheme; the API is https://HOST unless "
+        "PALETTE_BASE_URL says otherwise.",
+    )
+    project: str | None = Field(
+        None,
+        description="Project name (stylus.site.projectName); resolved to its UID for API calls.",
+    )
     project_uid: str | None = Field(None, description="Project UID (stylus.site.projectUid).")
     registration_token: SecretField | None = Field(
         None, description="Edge host registration token (stylus.site.edgeHostToken)."
+    )
+    api_key: SecretField | None = Field(
+        None,
+        description="Palette API key (PALETTE_API_KEY) for token checks, pre-registration "
+        "and fleet status; never written into any output.",
     )
 
     @field_validator("endpoint")

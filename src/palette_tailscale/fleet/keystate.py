@@ -18,10 +18,10 @@ state. These records are joined into ``fleet status`` rows (:class:`KeyColumns`)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from ..tailnet.base import Backend, KeyInfo
 from .keyhistory import KeyHistory, WrittenKey, utc_text
@@ -192,29 +192,42 @@ def ask_api(backend: Backend, key_ids: list[str]) -> dict[str, KeyInfo | None]:
 
 @dataclass(frozen=True, slots=True)
 class KeyColumns:
-    """The key states joined into ``fleet status`` rows (table cells, JSON, summary, filters)."""
+    """The key states joined into ``fleet status`` rows (table cells, JSON, summary, filters).
+
+    A key's state never makes the fleet unhealthy: the exit code stays the tailnet's (and
+    Palette's) view of the hosts.
+    """
 
     keys: Mapping[str, HostKey]
     headers: tuple[str, ...] = ("KEY",)
-    json_name: str = "key"
+    healthy: bool = True
 
     def cells(self, host: str) -> tuple[str, ...]:
         key = self.keys.get(host)
         return (key.describe() if key else "-",)
 
-    def json(self, host: str) -> dict[str, str] | None:
+    def fields(self, host: str) -> dict[str, Any]:
         key = self.keys.get(host)
-        return key.as_json() if key else None
+        return {"key": key.as_json() if key else None}
 
     def states(self, host: str) -> frozenset[str]:
         key = self.keys.get(host)
         return frozenset({key.state}) if key else frozenset()
+
+    def stands_out(self, host: str) -> bool:
+        return False
+
+    def sections(self, emphasise: Callable[[str], str]) -> list[str]:
+        return []
 
     def counts(self) -> dict[str, int]:
         counted: dict[str, int] = dict.fromkeys(KEY_STATES, 0)
         for key in self.keys.values():
             counted[key.state] += 1
         return counted
+
+    def totals(self) -> dict[str, Any]:
+        return {"keys": self.counts()}
 
     def summary(self) -> str:
         parts = ", ".join(f"{n} {state}" for state, n in self.counts().items())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -80,39 +81,73 @@ def _host_json(host: HostStatus) -> dict[str, Any]:
 class StatusJoin(Protocol):
     """Another view of each host joined into the status rows (key states, Palette's view).
 
-    It adds ``headers`` columns to the table, a ``json_name`` field to each JSON host, its own
-    states to what ``--state`` can select, and a summary line (``json_name`` + ``s`` in JSON).
+    Per host it adds ``headers`` columns to the table row (``cells``), fields to the host's
+    JSON object (``fields``), states ``--state`` can select the host by (``states``), and
+    whether its row must stand out. For the fleet: lines right under the table (``sections``),
+    fields at the JSON's top level (``totals``), a summary line, and whether it is ``healthy``.
     """
 
     @property
     def headers(self) -> tuple[str, ...]: ...
 
     @property
-    def json_name(self) -> str: ...
+    def healthy(self) -> bool: ...
 
     def cells(self, host: str) -> tuple[str, ...]: ...
 
-    def json(self, host: str) -> Any: ...
+    def fields(self, host: str) -> dict[str, Any]: ...
 
     def states(self, host: str) -> frozenset[str]: ...
 
-    def counts(self) -> dict[str, int]: ...
+    def stands_out(self, host: str) -> bool: ...
+
+    def sections(self, emphasise: Callable[[str], str]) -> list[str]: ...
+
+    def totals(self) -> dict[str, Any]: ...
 
     def summary(self) -> str: ...
 
 
-def shown_hosts(
+@dataclass(frozen=True, slots=True)
+class HostRecord:
+    """One host as ``fleet status`` shows it, every joined view included: the table row and
+    the JSON object are both made from it, so they cannot disagree."""
+
+    name: str
+    cells: tuple[str, ...]
+    fields: dict[str, Any]
+    states: frozenset[str]
+    stands_out: bool
+
+
+def host_records(
     status: FleetStatus, joins: Sequence[StatusJoin] = (), wanted: Collection[str] = ()
-) -> tuple[HostStatus, ...]:
-    """The hosts ``--state`` selects: their own state or a joined view's state is wanted."""
+) -> tuple[HostRecord, ...]:
+    """Every host's record, or those ``--state`` selects: their own state or a joined view's
+    state is one of ``wanted``."""
+    records = tuple(_record(host, joins) for host in status.hosts)
     if not wanted:
-        return status.hosts
+        return records
     chosen = frozenset(wanted)
-    return tuple(
-        h
-        for h in status.hosts
-        if h.state in chosen or any(j.states(h.name) & chosen for j in joins)
+    return tuple(r for r in records if r.states & chosen)
+
+
+def _record(host: HostStatus, joins: Sequence[StatusJoin]) -> HostRecord:
+    fields = _host_json(host)
+    for join in joins:
+        fields.update(join.fields(host.name))
+    return HostRecord(
+        name=host.name,
+        cells=(*_host_row(host), *(c for j in joins for c in j.cells(host.name))),
+        fields=fields,
+        states=frozenset({host.state}).union(*(j.states(host.name) for j in joins)),
+        stands_out=any(j.stands_out(host.name) for j in joins),
     )
+
+
+def status_healthy(status: FleetStatus, joins: Sequence[StatusJoin] = ()) -> bool:
+    """No host missing or duplicated on the tailnet, and every joined view content."""
+    return status.healthy and all(join.healthy for join in joins)
 
 
 def status_json(
@@ -123,22 +158,15 @@ def status_json(
     counts["unexpected"] = len(status.unexpected)
     data: dict[str, Any] = {
         "checked_at": _time(status.checked_at),
-        "healthy": status.healthy,
+        "healthy": status_healthy(status, joins),
         "summary": counts,
-        "hosts": [_joined_json(h, joins) for h in shown_hosts(status, joins, wanted)],
+        "hosts": [r.fields for r in host_records(status, joins, wanted)],
         "unexpected": [_device_json(d) for d in status.unexpected],
     }
     if wanted:
         data["selected"] = sorted(wanted)
     for join in joins:
-        data[f"{join.json_name}s"] = join.counts()
-    return data
-
-
-def _joined_json(host: HostStatus, joins: Sequence[StatusJoin]) -> dict[str, Any]:
-    data = _host_json(host)
-    for join in joins:
-        data[join.json_name] = join.json(host.name)
+        data.update(join.totals())
     return data
 
 
@@ -150,14 +178,25 @@ def _host_row(host: HostStatus) -> list[str]:
 
 
 def status_table(
-    status: FleetStatus, joins: Sequence[StatusJoin] = (), wanted: Collection[str] = ()
+    status: FleetStatus,
+    joins: Sequence[StatusJoin] = (),
+    wanted: Collection[str] = (),
+    *,
+    state_header: str = "STATE",
+    emphasise: Callable[[str], str] = str,
 ) -> str:
-    rows = [["HOST", "HOSTNAME", "STATE", "LAST SEEN", "ADDRESS"]]
+    """The table of ``wanted`` hosts (all by default), each joined view's sections under it,
+    and the whole fleet's summary lines; ``emphasise`` styles what must stand out."""
+    records = host_records(status, joins, wanted)
+    head = ["HOST", "HOSTNAME", state_header, "LAST SEEN", "ADDRESS"]
+    head += [h for join in joins for h in join.headers]
+    lines = _align([head, *(list(r.cells) for r in records)])
+    lines[1:] = [
+        emphasise(line) if r.stands_out else line
+        for line, r in zip(lines[1:], records, strict=True)
+    ]
     for join in joins:
-        rows[0].extend(join.headers)
-    for host in shown_hosts(status, joins, wanted):
-        rows.append(_host_row(host) + [c for j in joins for c in j.cells(host.name)])
-    lines = _align(rows)
+        lines.extend(join.sections(emphasise))
     if status.unexpected:
         lines.append("")
         lines.append("unexpected devices (fleet tags, not in the inventory):")
@@ -171,7 +210,7 @@ def status_table(
     lines.append(status_summary(status))
     lines.extend(join.summary() for join in joins)
     if wanted:
-        shown = len(rows) - 1
+        shown = len(records)
         selected = ", ".join(sorted(wanted))
         lines.append(f"{shown} host{'s' if shown != 1 else ''} shown (--state {selected})")
     return "\n".join(lines)

@@ -133,12 +133,14 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        """Send with retries; ``headers`` are added to this request only (e.g. a scope)."""
         refreshed = False
         attempt = 0
         while True:
             attempt += 1
-            failure = self._attempt(method, path, call, params, json_body, form)
+            failure = self._attempt(method, path, call, params, json_body, form, headers)
             if isinstance(failure, httpx.Response):
                 return failure
             if failure.status == 401 and call.authenticated and not refreshed and self._refresh():
@@ -159,8 +161,10 @@ class HttpClient:
         params: Mapping[str, Any] | None,
         json_body: Any,
         form: Mapping[str, str] | None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response | TailnetError:
         headers = dict(self.auth.headers()) if (self.auth and call.authenticated) else {}
+        headers.update(extra_headers or {})
         try:
             response = self._client.request(
                 method, path, params=params, json=json_body, data=form, headers=headers
