@@ -14,6 +14,7 @@ import pytest
 from palette_tailscale.cli.main import main
 from tests.fakes.palette_server import FakePalette, Fault
 from tests.fakes.tailnet_server import FakeTailnet
+from tests.fleet.fieldkit import JOURNAL, in_days, set_expiry
 
 CONFIG = """version: 1
 palette:
@@ -166,6 +167,114 @@ def test_exit_codes(both: Both, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
 
 
+def _table_cells(table: list[str], names: list[str]) -> dict[str, list[str]]:
+    """Each host row's cells, cut at the header's column starts (cells may hold spaces)."""
+    starts = [table[0].index(f"{n} " if n in ("HOST", "KEY") else n) for n in names]
+    assert starts == sorted(starts)
+    rows: dict[str, list[str]] = {}
+    for line in table[1:]:
+        if not line:
+            break
+        edges = [*starts, len(line) + 1]
+        cells = [line[a:b].strip() for a, b in itertools.pairwise(edges)]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_one_record_per_host_joins_tailnet_key_and_palette(
+    both: Both, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A provisioned fleet (a journal) with Palette: each host's row and JSON object carry the
+    tailnet's state, its key's and Palette's together, and the two outputs agree."""
+    assert main(["fleet", "provision"]) == 0  # one key per host, journalled in ./fleet
+    capsys.readouterr()
+    _seed(both)
+    expired = in_days(-2.1)
+    set_expiry("palette-only", expired)  # registered, never joined, and its stick is useless
+    set_expiry("nowhere", in_days(1))
+    written = [json.loads(line) for line in JOURNAL.read_text().splitlines()]
+    key_ids = {r["host"]: r["key_id"] for r in written if r["event"] == "written"}
+
+    assert main(["fleet", "status", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    view = {
+        h["name"]: (h["state"], h["key"]["state"], h["palette"]["state"], h["one_side_only"])
+        for h in data["hosts"]
+    }
+    assert view == {
+        "both-ok": ("online", "used", "registered", None),
+        "both-sick": ("offline", "used", "registered", None),
+        "palette-only": ("missing", "expired", "registered", "palette"),
+        "tailnet-only": ("online", "used", "missing", "tailnet"),
+        "nowhere": ("missing", "expiring", "missing", None),
+        "dup-1": ("duplicated", "used", "registered", None),
+    }
+    stale = next(h for h in data["hosts"] if h["name"] == "palette-only")
+    assert stale["key"] == {
+        "id": key_ids["palette-only"],
+        "expires": expired.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "state": "expired",
+    }
+    assert stale["palette"]["uid"] == "palette-only"
+    assert data["keys"] == {"valid": 0, "expiring": 1, "expired": 1, "revoked": 0, "used": 4}
+    assert data["palette"]["summary"]["missing"] == 2
+    assert data["one_side_only"] == [
+        {"name": "palette-only", "side": "palette"},
+        {"name": "tailnet-only", "side": "tailnet"},
+    ]
+    assert data["healthy"] is False
+    assert both.tailnet.state.keys[key_ids["palette-only"]].key not in json.dumps(data)
+
+    assert main(["fleet", "status"]) == 1
+    table = capsys.readouterr().out.splitlines()
+    names = ["HOST", "HOSTNAME", "TAILNET", "LAST SEEN", "ADDRESS", "KEY"]
+    names += ["PALETTE", "HEALTH", "HEARTBEAT", "CLUSTER"]
+    rows = _table_cells(table, names)
+    assert list(rows) == [h["name"] for h in data["hosts"]]
+    for host in data["hosts"]:  # table and JSON agree, cell by cell, on all three sides
+        row, pal = rows[host["name"]], host["palette"]
+        assert row[2] == host["state"]
+        assert row[5].split(" ")[0] == host["key"]["state"]
+        assert row[6:9] == [pal["state"], pal["health"] or "-", pal["last_heartbeat"] or "-"]
+        cluster, _, marker = row[9].partition(" ")
+        assert cluster == (pal["cluster"] or "-")
+        assert (marker.strip() == "<<") == (host["one_side_only"] is not None)
+    assert rows["palette-only"][2:6] == ["missing", "-", "-", "expired (2d ago)"]
+    assert rows["palette-only"][6] == "registered"
+    assert rows["nowhere"][5] == "expiring (23h)"
+    assert "  palette-only: registered in Palette, absent from the tailnet" in table
+    assert table[-3:] == [
+        "6 hosts: 2 online, 1 offline, 2 missing, 1 duplicated; 0 unexpected devices",
+        "keys: 0 valid, 1 expiring, 1 expired, 0 revoked, 4 used",
+        "Palette: 4 registered (2 healthy, 1 unhealthy), 2 missing; 2 on one side only; "
+        "1 unexpected edge host",
+    ]
+
+    # --state selects by any of the three sides; summaries and the exit code stay the fleet's
+    wanted = ["--state", "expired", "--state", "palette-missing"]
+    assert main(["fleet", "status", "--format", "json", *wanted]) == 1
+    picked = json.loads(capsys.readouterr().out)
+    assert [h["name"] for h in picked["hosts"]] == ["palette-only", "tailnet-only", "nowhere"]
+    assert picked["selected"] == ["expired", "palette-missing"]
+    assert (picked["keys"], picked["palette"]) == (data["keys"], data["palette"])
+    assert main(["fleet", "status", "--state", "one-side-only", "--state", "unhealthy"]) == 1
+    shown = capsys.readouterr().out.splitlines()
+    assert list(_table_cells(shown, names)) == ["both-sick", "palette-only", "tailnet-only"]
+    assert shown[-1] == "3 hosts shown (--state one-side-only, unhealthy)"
+
+
+def test_palette_states_need_a_palette_key(
+    both: Both, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PALETTE_API_KEY")
+    assert main(["fleet", "status", "--state", "palette-missing"]) == 2
+    err = capsys.readouterr().err
+    assert "--state palette-missing selects by Palette's view" in err
+    assert both.tailnet.requests == []
+    assert main(["fleet", "status", "--state", "missing", "--exit-zero"]) == 0  # the tailnet's
+    assert "HOST" in capsys.readouterr().out
+
+
 @pytest.fixture
 def instant_retries() -> Iterator[None]:
     from palette_tailscale.tailnet import set_testing
@@ -223,6 +332,24 @@ def test_provision_with_palette_registers_every_host(
     assert both.palette.state.edge_hosts["dup-1"].labels == {"city": "lyon"}
     assert main(["fleet", "provision", "--palette"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "Palette: 6 hosts: 1 existing, 5 kept"
+
+
+def test_rotating_expired_keys_with_palette_registers_only_the_hosts_re_minted(
+    both: Both, capsys: pytest.CaptureFixture[str]
+) -> None:
+    both.palette.state.add_project("Retail")
+    assert main(["fleet", "provision", "--palette"]) == 0
+    capsys.readouterr()
+    set_expiry("nowhere", in_days(-1))
+    both.palette.requests.clear()
+    assert main(["fleet", "provision", "--rotate", "--state", "expired", "--palette"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == [
+        "re-flash the stick of nowhere: fleet/hosts/nowhere/nowhere.iso",
+        "kept nowhere: in Palette since an earlier run",
+        "Palette: 1 host: 1 kept",
+    ]
+    assert not [r for r in both.palette.requests if r.method == "POST" and "edgehosts" in r.path]
 
 
 def test_provision_with_palette_needs_a_key(
