@@ -96,6 +96,15 @@ SKIP_COPY_PREFIX: Final = "skip-copy-"
 
 # Must stay persistent for Tailscale's node identity (reference/canvos-palette.md §8).
 TAILSCALE_STATE_DIR: Final = "/var/lib/tailscale"
+TAILSCALE_STATE_FILE: Final = TAILSCALE_STATE_DIR + "/tailscaled.state"
+# The key step runs only where the node has not logged in yet: a site medium left in a host that
+# has joined never writes the key again (its persisted copy runs at every boot). tailscaled
+# writes its state file as soon as it starts ("{}", then the machine key), and adds
+# "_current-profile" with the first successful login (tailscale 1.34 and later; older releases
+# keep no profiles, so there the key is written again and the enrollment script removes it).
+KEY_GUARD: Final = (
+    f"! grep -qs '\"_current-profile\"' {TAILSCALE_STATE_FILE} && {{ {INSTALLED_GUARD}; }}"
+)
 
 HOSTNAME_RE: Final = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 TAG_RE: Final = re.compile(r"^tag:[A-Za-z][A-Za-z0-9-]*$")

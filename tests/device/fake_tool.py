@@ -18,6 +18,8 @@ Scenario keys (all optional):
 ``after_failed_up``  BackendState after a failing ``up`` (default: unchanged)
 ``pretty``           ``status --json`` pretty-prints (default false: one line)
 ``os_hostname``      what ``hostname`` prints (default ``edge-os``)
+``version``          what ``tailscale version`` prints (default ``1.98.0`` and a commit line)
+``systemd_run_fails``  ``systemd-run`` fails as when the unit name is taken
 """
 
 from __future__ import annotations
@@ -106,6 +108,11 @@ def tailscale(argv: list[str]) -> int:
         code = status(state, sc)
     elif argv[:1] == ["up"]:
         code = up(state, sc, argv[1:])
+    elif argv == ["version"]:
+        print(
+            sc.get("version", "1.98.0\n  tailscale commit: 0123456789abcdef\n  go version: go1.26")
+        )
+        code = 0
     else:
         print(f"fake tailscale: unsupported {argv}", file=sys.stderr)
         code = 2
@@ -131,6 +138,16 @@ def main(tool: str) -> int:
         return tailscale(argv)
     if tool == "systemctl":
         return systemctl(argv)
+    if tool == "systemd-run":
+        if scenario().get("systemd_run_fails"):
+            print(
+                "Failed to start transient service unit: Unit palette-tailscale-enroll.service "
+                "was already loaded or has a fragment file.",
+                file=sys.stderr,
+            )
+            return 1
+        print("Running as unit: palette-tailscale-enroll.service")
+        return 0
     if tool == "hostname":
         print(scenario().get("os_hostname", "edge-os"))
     return 0

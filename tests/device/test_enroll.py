@@ -11,31 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import require_tool
-from .harness import KEY, UP_ARGS, Device, Run, expected_up, run_in_parallel
-
-SHELLS = ["dash", "bash"]
-
-
-@pytest.fixture(params=SHELLS)
-def shell(request: pytest.FixtureRequest) -> str:
-    return require_tool(request.param)
-
-
-@pytest.fixture
-def shells() -> list[str]:
-    return [require_tool(name) for name in SHELLS]
-
-
-@pytest.fixture
-def device(tmp_path: Path) -> Device:
-    return Device(tmp_path)
-
-
-def assert_key_never_shown(run: Run) -> None:
-    for text in run.texts():
-        assert KEY not in text
-        assert "SECRETVALUE" not in text
+from .conftest import assert_key_never_shown
+from .harness import KEY, UP_ARGS, Device, expected_up, run_in_parallel
 
 
 def test_needs_login_then_running(shell: str, device: Device) -> None:
@@ -53,7 +30,7 @@ def test_logged_in_node_never_gets_a_key(shell: str, device: Device, state: str)
     run = device.run(shell, {"state": state})
     assert run.rc == 0
     assert run.ups == []
-    assert [argv[0] for argv in run.argvs("tailscale")] == ["status"]
+    assert [argv[0] for argv in run.argvs("tailscale")] == ["version", "status"]
     assert not run.key_exists
     assert f"BackendState: {state}" in run.log
     assert_key_never_shown(run)
@@ -156,6 +133,7 @@ def test_environment_overrides_settings_files(shell: str, device: Device) -> Non
     run = device.run(shell, env={"PT_UP_TIMEOUT": "6"})
     assert run.ups == [expected_up(device, timeout=6, hostname="from-host-file")]
     device.reset_calls()
+    device.new_boot()
     device.key(KEY)
     (device.fake_dir / "state.json").unlink()
     run = device.run(shell, env={"PT_HOSTNAME": "from-env", "PT_UP_ARGS": ""})
@@ -222,9 +200,10 @@ def test_second_run_only_confirms(shell: str, device: Device) -> None:
     first = device.run(shell)
     assert first.rc == 0
     device.reset_calls()
+    device.new_boot()
     second = device.run(shell)
     assert second.rc == 0
-    assert second.argvs("tailscale") == [("status", "--json", "--peers=false")]
+    assert second.argvs("tailscale") == [("version",), ("status", "--json", "--peers=false")]
     assert "deleted the auth key file" not in second.log.split("starting")[-1]
 
 
@@ -260,5 +239,6 @@ def test_journal_gets_every_message(shell: str, device: Device) -> None:
 def test_log_appends_and_creates_its_directory(shell: str, device: Device) -> None:
     assert not device.log.parent.exists()
     device.run(shell, {"state": "Running"})
+    device.new_boot()
     device.run(shell, {"state": "Running"})
     assert device.log.read_text().count("starting (deadline 20s)") == 2

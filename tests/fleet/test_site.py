@@ -114,7 +114,11 @@ def test_key_only_in_the_skip_copy_step(make_config: MakeConfig) -> None:
             "content": KEY.reveal() + "\n",
         }
     ]
-    assert key_step["if"] == "[ -f /run/cos/active_mode ] || [ -f /run/cos/passive_mode ]"
+    # Installed boots only, and never on a node that already has its Tailscale identity.
+    assert key_step["if"] == (
+        "! grep -qs '\"_current-profile\"' /var/lib/tailscale/tailscaled.state && "
+        "{ [ -f /run/cos/active_mode ] || [ -f /run/cos/passive_mode ]; }"
+    )
 
 
 def test_host_env_carries_hostname_and_merged_tags(make_config: MakeConfig) -> None:

@@ -44,7 +44,7 @@ HOSTS = {
 }
 LINT_AXES = list(
     itertools.product(
-        ("site", "installer", "none"),  # auth_key_delivery
+        ("site", "none"),  # auth_key_delivery
         (None, "https://headscale.example.com"),  # login_server
         ([], ["tag:edge", "tag:k8s-node"]),  # tags
         (True, False),  # persist_state

@@ -123,7 +123,7 @@ def test_block_is_replaced_when_the_config_changes(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("secrets_env")
 def test_user_data_merge_keeps_the_users_content(tmp_path: Path) -> None:
     root = _tree(tmp_path / "canvos")
-    rendered = _rendered(tmp_path, tailscale={"auth_key_delivery": "installer"})
+    rendered = _rendered(tmp_path, tailscale={"auth_key": {"env": "PT_TEST_AUTH_KEY"}})
     text = _apply(rendered, root)["user-data"].decode()
     assert text.startswith("#cloud-config\n# The operator's own settings: keep these comments.\n")
     assert "city: berlin  # mine" in text
@@ -138,8 +138,8 @@ def test_user_data_merge_keeps_the_users_content(tmp_path: Path) -> None:
         "palette-tailscale-enroll",
     ]
     assert data["stages"]["initramfs"][0]["users"]["kairos"]["groups"] == ["admin"]
-    assert data["stages"]["after-install"][0]["name"] == "skip-copy-palette-tailscale-authkey"
-    assert text.count(AUTH_KEY) == 1
+    assert "after-install" not in data["stages"]
+    assert AUTH_KEY not in text  # the installer user-data never carries the auth key
     assert "    - name: my-step\n" in text  # the user's indentation is kept
     assert (root / "user-data").stat().st_mode & 0o777 == 0o600
 
@@ -147,11 +147,20 @@ def test_user_data_merge_keeps_the_users_content(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("secrets_env")
 def test_owned_steps_are_replaced_in_place_and_dropped_when_gone(tmp_path: Path) -> None:
     root = _tree(tmp_path / "canvos")
-    _apply(_rendered(tmp_path, tailscale={"auth_key_delivery": "installer"}), root)
+    _apply(_rendered(tmp_path), root)
     user = (root / "user-data").read_text()
     run = "        - /bin/sh /usr/local/lib/palette-tailscale/enroll.sh\n"
     assert user.count(run) == 1
     user = user.replace(run, run + "    - name: after-ours\n      commands: [echo]\n")
+    # An earlier release wrote the key into the installer user-data: that owned step must go.
+    user += (
+        "  after-install:\n"
+        "    - name: skip-copy-palette-tailscale-authkey\n"
+        "      files:\n"
+        "        - path: /run/cos/persistent/etc/palette-tailscale/authkey\n"
+        "          permissions: 0600\n"
+        f"          content: {AUTH_KEY}\n"
+    )
     (root / "user-data").write_text(user)
     text = _apply(_rendered(tmp_path), root)["user-data"].decode()
     data = yamlio.to_python(yamlio.load(text, "user-data").root)

@@ -35,9 +35,9 @@ def _case(canvos: dict[str, Any], tailscale: dict[str, Any], **other: Any) -> di
 
 CASES: dict[str, dict[str, Any]] = {
     "ubuntu-22.04-apt-site": _case({}, {}),
-    "ubuntu-24.04-apt-pinned-installer": _case(
+    "ubuntu-24.04-apt-pinned": _case(
         {"os_version": "24.04", "pe_version": "v4.5.3"},
-        {"install": {"version": "1.76.6"}, "auth_key_delivery": "installer"},
+        {"install": {"version": "1.76.6"}},
         hosts=[{"name": "edge-store-0042", "site": "store-0042", "tags": ["tag:store"]}],
     ),
     "ubuntu-20.04-apt-arm64-none": _case(
@@ -47,16 +47,16 @@ CASES: dict[str, dict[str, Any]] = {
     "opensuse-leap-15.6-zypper-site": _case(
         {"os_distribution": "opensuse-leap", "os_version": "15.6"}, {}
     ),
-    "opensuse-leap-15.6-zypper-pinned-installer": _case(
+    "opensuse-leap-15.6-zypper-pinned": _case(
         {"os_distribution": "opensuse-leap", "os_version": "15.6"},
-        {"install": {"method": "zypper", "version": "1.76.6"}, "auth_key_delivery": "installer"},
+        {"install": {"method": "zypper", "version": "1.76.6"}},
     ),
     "rhel-9-rpm-site": _case({"os_distribution": "rhel", "os_version": "9"}, {}),
-    "rhel-9-rpm-pinned-installer": _case(
+    "rhel-9-rpm-pinned": _case(
         {"os_distribution": "rhel", "os_version": "9"},
-        {"install": {"version": "1.76.6"}, "auth_key_delivery": "installer"},
+        {"install": {"version": "1.76.6"}},
     ),
-    "sles-5.5-static-arm64-installer": _case(
+    "sles-5.5-static-arm64-pinned": _case(
         {"os_distribution": "sles", "os_version": "5.5", "arch": "arm64"},
         {
             "install": {
@@ -64,7 +64,6 @@ CASES: dict[str, dict[str, Any]] = {
                 "version": "1.76.6",
                 "sha256": {"amd64": SHA_AMD64, "arm64": SHA_ARM64},
             },
-            "auth_key_delivery": "installer",
         },
     ),
     "ubuntu-22.04-static-headscale-extra": _case(

@@ -8,11 +8,7 @@ import pytest
 
 from palette_tailscale.config import load_example
 from palette_tailscale.errors import InputError
-from palette_tailscale.render.plan import (
-    PLACEHOLDER_AUTH_KEY,
-    PLACEHOLDER_TOKEN,
-    render_all,
-)
+from palette_tailscale.render.plan import PLACEHOLDER_TOKEN, render_all
 
 from .helpers import AUTH_KEY, TOKEN, config, load
 
@@ -50,32 +46,34 @@ def test_unset_reference_is_an_error_at_its_position(tmp_path: Path) -> None:
 
 
 def test_allow_placeholders(tmp_path: Path) -> None:
-    text = UNSET_TOKEN.replace("none", "installer") + "  auth_key: {file: missing-key}\n"
+    text = UNSET_TOKEN + "  auth_key: {file: missing-key}\n"
     rendered = render_all(load(text, tmp_path), allow_placeholders=True)
     userdata = rendered.files["user-data"].decode()
-    assert PLACEHOLDER_TOKEN in userdata and PLACEHOLDER_AUTH_KEY in userdata
-    assert [p.split(":")[0] for p in rendered.placeholders] == [
-        "palette.registration_token",
-        "tailscale.auth_key",
-    ]
-    assert "file missing-key gave no value" in rendered.placeholders[1]
+    assert PLACEHOLDER_TOKEN in userdata
+    assert [p.split(":")[0] for p in rendered.placeholders] == ["palette.registration_token"]
 
 
-def test_installer_delivery_needs_a_key(tmp_path: Path) -> None:
-    text = "version: 1\ntailscale:\n  auth_key_delivery: installer\n"
+def test_installer_delivery_is_refused_with_the_reason(tmp_path: Path) -> None:
+    # Palette copies every installer user-data stage, skip-copy- ones included, to each host.
+    text = "version: 1\ntailscale:\n  auth_key_delivery: installer\n  auth_key: {env: K}\n"
     with pytest.raises(InputError) as info:
-        render_all(load(text, tmp_path))
-    assert "needs tailscale.auth_key" in info.value.message
-    assert str(info.value.mark) == "palette-tailscale.yaml:3:22"
+        load(text, tmp_path)
+    assert str(info.value) == (
+        "palette-tailscale.yaml:3:22: tailscale.auth_key_delivery: installer is refused: "
+        "Palette's installer copies every stage of the installer user-data, skip-copy- ones "
+        "included, to each host's /oem (Palette docs: Sensitive User Data Handling), so the key "
+        "would stay on every host built from the ISO; use site (one single-use key per host on "
+        "its site medium: palette-tailscale fleet) or none"
+    )
+    assert info.value.exit_code == 2
 
 
-def test_key_from_a_file(tmp_path: Path) -> None:
+def test_installer_user_data_never_holds_the_auth_key(tmp_path: Path) -> None:
     (tmp_path / "ts.key").write_text(AUTH_KEY + "\n")
-    text = "version: 1\ntailscale:\n  auth_key_delivery: installer\n  auth_key: {file: ts.key}\n"
+    text = "version: 1\ntailscale:\n  auth_key: {file: ts.key}\n"
     rendered = render_all(load(text, tmp_path))
-    assert rendered.files["user-data"].count(AUTH_KEY.encode()) == 1
-    assert rendered.modes["user-data"] == 0o600
-    assert rendered.key_in_userdata
+    assert AUTH_KEY.encode() not in rendered.files["user-data"]
+    assert rendered.modes["user-data"] == 0o644
 
 
 def test_no_secret_no_private_mode(tmp_path: Path) -> None:
@@ -87,7 +85,7 @@ def test_no_secret_no_private_mode(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("secrets_env")
 def test_secrets_stay_out_of_dockerfile_and_arg_and_repr(tmp_path: Path) -> None:
-    data = config(tailscale={"auth_key_delivery": "installer"})
+    data = config(tailscale={"auth_key": {"env": "PT_TEST_AUTH_KEY"}})
     rendered = render_all(load(data, tmp_path))
     for name in ("Dockerfile.tailscale", ".arg"):
         assert TOKEN.encode() not in rendered.files[name]

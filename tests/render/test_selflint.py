@@ -26,11 +26,7 @@ def test_rendered_user_data_lints_clean(tmp_path: Path, case: str) -> None:
 @pytest.mark.usefixtures("secrets_env")
 @pytest.mark.parametrize(
     ("tailscale", "declined"),
-    [
-        ({"auth_key_delivery": "installer"}, "PT013"),
-        ({"persist_state": False}, "PT014"),
-        ({"auth_key_delivery": "installer", "persist_state": False}, "PT013,PT014"),
-    ],
+    [({"persist_state": False}, "PT014")],
 )
 def test_declined_advice_is_said_in_the_header(
     tmp_path: Path, tailscale: dict[str, object], declined: str

@@ -10,7 +10,6 @@ import pytest
 from palette_tailscale import device, yamlio
 from palette_tailscale.errors import InputError
 from palette_tailscale.render.plan import render_all
-from palette_tailscale.render.userdata import INSTALL_KEY_PATH
 
 from .helpers import AUTH_KEY, TOKEN, config, load
 
@@ -53,24 +52,13 @@ def test_site_delivery_layout(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("secrets_env")
-def test_installer_delivery_writes_key_in_after_install(tmp_path: Path) -> None:
-    text, data = _render(tmp_path, config(tailscale={"auth_key_delivery": "installer"}))
-    (step,) = data["stages"]["after-install"]
-    assert step == {
-        "name": "skip-copy-palette-tailscale-authkey",
-        "files": [
-            {
-                "path": INSTALL_KEY_PATH,
-                "permissions": 0o600,
-                "owner": 0,
-                "group": 0,
-                "content": AUTH_KEY + "\n",
-            }
-        ],
-    }
-    assert INSTALL_KEY_PATH == "/run/cos/persistent/etc/palette-tailscale/authkey"
-    assert text.count(AUTH_KEY) == 1
-    assert "permissions: 0600" in text
+def test_headscale_tags_come_from_the_key_not_the_flags(tmp_path: Path) -> None:
+    # Headscale 0.28+ refuses --advertise-tags next to an auth key (seen in tests/e2e).
+    login = "https://headscale.example.com"
+    _, data = _render(tmp_path, config(tailscale={"login_server": login}))
+    (step,) = data["stages"]["network.after"]
+    assert f"PT_UP_ARGS='--login-server={login} --ssh=false" in _env(step)
+    assert "advertise-tags" not in _env(step)
 
 
 @pytest.mark.usefixtures("secrets_env")

@@ -12,8 +12,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from ..device import MIN_TAILSCALE
 from ..kairos import is_valid_hostname, is_valid_tag
 from .secretref import SecretField
+
+# Palette documents skip-copy- for site user-data only: "In the installation step, the Edge
+# Installer copies and persists all your user data stages into the configuration files on the
+# Edge hosts" (librarium, edge-configuration/skip-copying-stages.md). A key in the installer
+# user-data therefore lands in /oem of every host built from the ISO.
+INSTALLER_DELIVERY_REFUSED = (
+    "installer is refused: Palette's installer copies every stage of the installer user-data, "
+    "skip-copy- ones included, to each host's /oem (Palette docs: Sensitive User Data "
+    "Handling), so the key would stay on every host built from the ISO; use site (one "
+    "single-use key per host on its site medium: palette-tailscale fleet) or none"
+)
 
 OS_VERSIONS: dict[str, tuple[str, ...]] = {
     "ubuntu": ("20.04", "22.04", "24.04"),
@@ -204,8 +216,18 @@ class Install(_Model):
     @field_validator("version")
     @classmethod
     def _version(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", value):
+        if value is None:
+            return value
+        if not re.match(r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$", value):
             raise ValueError("a Tailscale version like 1.76.6")
+        major, minor = (int(part) for part in value.split(".")[:2])
+        if (major, minor) < MIN_TAILSCALE:
+            oldest = ".".join(str(n) for n in MIN_TAILSCALE)
+            raise ValueError(
+                f"{value} is older than {oldest}, the oldest Tailscale the enrollment script "
+                "drives: it passes --auth-key=file: (1.16), the --auth-key spelling (1.22) and "
+                "--timeout (1.26)"
+            )
         return value
 
     @field_validator("sha256")
@@ -265,10 +287,11 @@ class Tailscale(_Model):
     login_server: str | None = Field(None, description="Headscale URL (passed as --login-server).")
     install: Install = Field(default_factory=Install, description="See tailscale.install.")
     auth_key: SecretField | None = Field(None, description="The auth key the hosts join with.")
-    auth_key_delivery: Literal["site", "installer", "none"] = Field(
+    auth_key_delivery: Literal["site", "none"] = Field(
         "site",
-        description="site: per-host site user-data (recommended); installer: in the "
-        "installer user-data; none: delivered by other means.",
+        description="site: each host's own key on its site medium (palette-tailscale fleet); "
+        "none: delivered by other means. (installer is refused: Palette copies the installer "
+        "user-data, skip-copy- steps included, to every host.)",
     )
     tags: list[str] = Field(
         default_factory=list, description="ACL tags (tag:NAME) for the hosts and their keys."
@@ -294,6 +317,13 @@ class Tailscale(_Model):
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         return _check_tags(value)
+
+    @field_validator("auth_key_delivery", mode="before")
+    @classmethod
+    def _delivery(cls, value: object) -> object:
+        if value == "installer":
+            raise ValueError(INSTALLER_DELIVERY_REFUSED)
+        return value
 
     @field_validator("login_server")
     @classmethod

@@ -18,9 +18,10 @@ AUTH_KEY_PATH: Final = "/usr/local/etc/palette-tailscale/authkey"
 LOG_PATH: Final = "/var/log/palette-tailscale.log"
 DEFAULT_DEADLINE: Final = 300
 
-# During `after-install` the target's persistent partition is mounted here, so /usr/local/X on
-# the installed host is /run/cos/persistent/X (reference/kairos-cloud-config.md §3).
-INSTALL_PERSISTENT_MOUNT: Final = "/run/cos/persistent"
+# The oldest tailscale the script drives: --auth-key=file: since 1.16, the --auth-key spelling
+# since 1.22, --timeout since 1.26 (reference/tailscale-headscale.md §8). The script checks the
+# same numbers (MIN_MAJOR, MIN_MINOR), and a test keeps the two equal.
+MIN_TAILSCALE: Final = (1, 26)
 
 # Step names this tool owns in user-data; `render --canvos` replaces exactly these.
 STEP_PREFIX: Final = "palette-tailscale-"

@@ -3,7 +3,10 @@
 #
 # Installed by the rendered user-data and run from a `network.after` step on every boot. It must
 # be safe to run any number of times and must always finish within PT_DEADLINE (plus a few
-# seconds): Kairos stages have no timeout, so a hanging step would hold the boot.
+# seconds): Kairos stages have no timeout, so a hanging step would hold the boot. Where systemd
+# runs, the step only hands the enrollment to a transient unit (palette-tailscale-enroll.service)
+# and returns at once; elsewhere it enrolls inline. Only the first copy of the step in a boot
+# does anything (installer and site user-data both carry one): a lock under PT_LOCK_DIR.
 #
 # Interface (environment; a variable set in the environment wins over the settings files):
 #   PT_CONFIG         settings file            /usr/local/etc/palette-tailscale/enroll.env
@@ -17,10 +20,16 @@
 #   PT_DEADLINE       seconds for the whole run, retries included   300
 #   PT_UP_TIMEOUT     seconds for each `tailscale up` try            60
 #   PT_LOG            log file                 /var/log/palette-tailscale.log
+#   PT_LOCK_DIR       once-per-boot lock       /run/palette-tailscale
+#   PT_SYSTEMD_DIR    present when systemd runs            /run/systemd/system
+#   PT_SYSTEMD_RUN    systemd-run, for the hand-off        systemd-run
+#   PT_KEY_COPIES     folders whose user-data copies lose the key after the join
+#                                              /oem /run/stylus
 #
-# Exit codes: 0 logged in (or not an installed system: skipped); 1 not logged in when the
-# deadline passed; 2 bad settings (hostname, numbers, missing CLI); 3 login needed but the key
-# file is missing or empty.
+# Exit codes: 0 logged in (or skipped: not an installed system, another copy ran this boot, or
+# handed to systemd); 1 not logged in when the deadline passed; 2 bad settings (hostname,
+# numbers, missing or too old CLI); 3 login needed but no usable key in the key file; 4 the
+# control server refused the login (key invalid, expired or used; tags not permitted).
 #
 # The user-data renders this file through Go text/template (yip), so it must never contain two
 # opening braces in a row.
@@ -33,11 +42,21 @@ LC_ALL=C           # fixed character classes for the hostname check and sed
 export LC_ALL
 
 PT_VARS="PT_CONFIG PT_HOST_CONFIG PT_TAILSCALE PT_SYSTEMCTL PT_RUN_DIR PT_HOSTNAME \
-PT_AUTH_KEY_FILE PT_UP_ARGS PT_DEADLINE PT_UP_TIMEOUT PT_LOG"
+PT_AUTH_KEY_FILE PT_UP_ARGS PT_DEADLINE PT_UP_TIMEOUT PT_LOG PT_LOCK_DIR PT_SYSTEMD_DIR \
+PT_SYSTEMD_RUN PT_KEY_COPIES"
 
 BACKOFF_MAX=30     # longest pause between two `tailscale up` tries
 SETTLE=10          # seconds NoState may last after the daemon answers before we log in anyway
 STATUS_TIMEOUT=10  # bound for one `tailscale status` call
+UNIT=palette-tailscale-enroll   # the transient systemd unit the enrollment runs in
+UNIT_SLACK=30      # the unit's TimeoutStartSec is PT_DEADLINE plus this
+# The oldest tailscale this script drives: a key file (file:PATH) since 1.16, the auth-key flag
+# under its current name since 1.22, the timeout flag since 1.26.
+MIN_MAJOR=1
+MIN_MINOR=26
+# What replaces every copy of the key once the node is logged in. Written to the key file by a
+# later run of a scrubbed site user-data copy, it tells this script the key was used up.
+USED_MARK=palette-tailscale-removed-the-used-key
 
 # --- logging ---------------------------------------------------------------------------------
 
@@ -50,7 +69,8 @@ log() {
     if [ -n "$PT_LOG" ]; then
         { printf '%s\n' "$pt_line" >>"$PT_LOG"; } 2>/dev/null
     fi
-    if command -v logger >/dev/null 2>&1; then
+    # Inside the systemd unit stderr already goes to the journal, under the unit's name.
+    if [ "${PT_DETACHED:-}" != 1 ] && command -v logger >/dev/null 2>&1; then
         logger -t palette-tailscale -- "$*" >/dev/null 2>&1
     fi
     return 0
@@ -139,6 +159,10 @@ load_settings() {
     : "${PT_DEADLINE:=300}"
     : "${PT_UP_TIMEOUT:=60}"
     : "${PT_LOG:=/var/log/palette-tailscale.log}"
+    : "${PT_LOCK_DIR:=/run/palette-tailscale}"
+    : "${PT_SYSTEMD_DIR:=/run/systemd/system}"
+    : "${PT_SYSTEMD_RUN:=systemd-run}"
+    : "${PT_KEY_COPIES=/oem /run/stylus}"
     open_log
 }
 
@@ -276,10 +300,35 @@ has_key() {
     [ -r "$PT_AUTH_KEY_FILE" ] && grep -q '[^[:space:]]' "$PT_AUTH_KEY_FILE" 2>/dev/null
 }
 
+# used_key: the key file holds the mark this script leaves where a used key was.
+used_key() {
+    [ -r "$PT_AUTH_KEY_FILE" ] && grep -q -x "[[:space:]]*${USED_MARK}[[:space:]]*" \
+        "$PT_AUTH_KEY_FILE" 2>/dev/null
+}
+
+# refused TEXT: the control server turned the login down for good: a key that is invalid,
+# expired or used, or tags the key may not carry. Trying again in this boot cannot help.
+refused() {
+    case $1 in
+        *"invalid key"* | *"invalid authkey"* | *"authkey expired"* | *"authkey already used"* | \
+            *"auth-key"* | *"invalid or not permitted"* | *"key expired"* | \
+            *"already been used"* | *"key has expired"*)
+            return 0
+            ;;
+    esac
+    return 1
+}
+
 # login: one `tailscale up` with the key file, bounded by PT_UP_TIMEOUT and the time left. Its
 # own --timeout should end it; the outer bound (a second later) catches an `up` that hangs anyway.
 login() {
     [ -n "${pt_hostname:-}" ] || resolve_hostname
+    if used_key; then
+        log "login needed, but the key this host was given was used and removed after an" \
+            "earlier join (the node's state is gone); write a fresh key to $PT_AUTH_KEY_FILE" \
+            "or give the host a new site medium, and run again"
+        exit 3
+    fi
     if ! has_key; then
         log "login needed but the auth key file $PT_AUTH_KEY_FILE is missing or empty;" \
             "nothing to log in with (write a fresh key there and run again)"
@@ -302,6 +351,7 @@ login() {
         return 0
     fi
     log "tailscale up failed (exit $pt_rc)"
+    refused "$pt_out" && pt_refused=1
     return 1
 }
 
@@ -315,6 +365,7 @@ logged_in() {
         NeedsMachineAuth) log "logged in, waiting for approval in the admin console" ;;
         Stopped) log "logged in but stopped by 'tailscale down'; leaving it as it is" ;;
     esac
+    forget_copies
     if [ -e "$PT_AUTH_KEY_FILE" ]; then
         if rm -f "$PT_AUTH_KEY_FILE" 2>/dev/null; then
             log "deleted the auth key file $PT_AUTH_KEY_FILE"
@@ -323,6 +374,57 @@ logged_in() {
         fi
     fi
     exit 0
+}
+
+# forget_copies: the key is used up once the node is logged in; remove it from every copy of
+# the user-data that the host keeps (Kairos's cdrom datasource writes a site medium's user-data
+# to /oem/95_userdata with mode 0644 and runs it at every boot; Palette keeps user-data in
+# /oem/userdata or /run/stylus/userdata). Each copy is rewritten atomically with the key
+# replaced by USED_MARK, so it stays valid YAML. The key is read into a variable for this only:
+# it never reaches a command line (grep reads it from a 0600 pattern file) or a log.
+forget_copies() {
+    [ -n "$PT_KEY_COPIES" ] && [ -r "$PT_AUTH_KEY_FILE" ] || return 0
+    pt_key=$(tr -d '[:space:]' <"$PT_AUTH_KEY_FILE" 2>/dev/null) || return 0
+    [ -n "$pt_key" ] && [ "$pt_key" != "$USED_MARK" ] || return 0
+    mkdir -p "$PT_LOCK_DIR" 2>/dev/null
+    pt_pattern=$PT_LOCK_DIR/key-pattern.$$
+    if ! printf '%s\n' "$pt_key" >"$pt_pattern" 2>/dev/null; then
+        log "cannot write to $PT_LOCK_DIR; copies of the key in $PT_KEY_COPIES were not checked"
+        return 0
+    fi
+    # shellcheck disable=SC2086
+    grep -r -l -F -f "$pt_pattern" $PT_KEY_COPIES 2>/dev/null | while IFS= read -r pt_copy; do
+        case $pt_copy in
+            *.yaml | *.yml | */userdata | */user-data) scrub_copy "$pt_copy" ;;
+            *) log "$pt_copy holds the used auth key but is not user-data; left as it is" ;;
+        esac
+    done
+    rm -f "$pt_pattern"
+    pt_key=
+}
+
+# scrub_copy FILE: FILE rewritten (same mode and owner) with every pt_key replaced by USED_MARK.
+scrub_copy() {
+    pt_tmp=$1.palette-tailscale-$$
+    if cp -p "$1" "$pt_tmp" 2>/dev/null && replace_key <"$1" >"$pt_tmp" &&
+        mv -f "$pt_tmp" "$1" 2>/dev/null; then
+        log "removed the used auth key from $1"
+    else
+        rm -f "$pt_tmp" 2>/dev/null
+        log "could not remove the used auth key from $1"
+    fi
+}
+
+replace_key() {
+    while IFS= read -r pt_line || [ -n "$pt_line" ]; do
+        while :; do
+            case $pt_line in
+                *"$pt_key"*) pt_line=${pt_line%%"$pt_key"*}$USED_MARK${pt_line#*"$pt_key"} ;;
+                *) break ;;
+            esac
+        done
+        printf '%s\n' "$pt_line"
+    done
 }
 
 give_up() {
@@ -348,6 +450,12 @@ login_and_confirm() {
     fi
     pt_state=$(backend_state)
     is_logged_in "$pt_state" && logged_in "$pt_state"
+    if [ "$pt_refused" = 1 ]; then
+        log "the control server refused this login (see above); not retrying in this boot," \
+            "since a refused key or tag does not start working by itself: give the host a" \
+            "fresh key (palette-tailscale fleet provision --rotate) or fix the tags"
+        exit 4
+    fi
     if [ "$pt_ok" = 1 ]; then
         log "tailscale up exited 0 but BackendState is '${pt_state:-no answer}'"
     fi
@@ -359,6 +467,71 @@ login_and_confirm() {
 
 installed_system() {
     [ -f "$PT_RUN_DIR/active_mode" ] || [ -f "$PT_RUN_DIR/passive_mode" ]
+}
+
+# claim_boot: only the first copy of the step in a boot enrolls. mkdir is atomic, and PT_LOCK_DIR
+# is on a tmpfs, so the lock is gone at the next boot. A copy that finds it exits 0.
+claim_boot() {
+    [ "${PT_DETACHED:-}" = 1 ] && return 0  # the copy that handed us to systemd holds it
+    mkdir -p "$PT_LOCK_DIR" 2>/dev/null
+    if mkdir "$PT_LOCK_DIR/claimed" 2>/dev/null; then
+        return 0
+    fi
+    if [ -d "$PT_LOCK_DIR/claimed" ]; then
+        log "another copy of the enrollment step already ran or is running in this boot" \
+            "($PT_LOCK_DIR/claimed exists); nothing to do"
+        exit 0
+    fi
+    log "cannot take the once-per-boot lock in $PT_LOCK_DIR; going on without it"
+}
+
+# hand_off: where systemd runs, start this script again as a transient unit and return at once,
+# so the network stage (a oneshot unit without a start timeout) is never held. The unit keeps
+# the deadline (TimeoutStartSec), the exit code and the log: journalctl -u palette-tailscale-enroll.
+hand_off() {
+    [ "${PT_DETACHED:-}" = 1 ] && return 1
+    [ -d "$PT_SYSTEMD_DIR" ] || return 1
+    command -v "$PT_SYSTEMD_RUN" >/dev/null 2>&1 || return 1
+    case $0 in
+        /*) pt_self=$0 ;;
+        *) pt_self=$(pwd)/$0 ;;
+    esac
+    set -- --no-block "--unit=$UNIT" "--description=palette-tailscale: join the tailnet" \
+        --property=Type=oneshot --property=RemainAfterExit=yes \
+        "--property=TimeoutStartSec=$((PT_DEADLINE + UNIT_SLACK))" --setenv=PT_DETACHED=1
+    for pt_name in $PT_VARS; do
+        if eval "[ \"\$pt_has_$pt_name\" = 1 ]"; then
+            eval "set -- \"\$@\" \"--setenv=$pt_name=\$pt_env_$pt_name\""
+        fi
+    done
+    if pt_out=$(bounded 10 "$PT_SYSTEMD_RUN" "$@" /bin/sh "$pt_self" 2>&1); then
+        log "handed to systemd as $UNIT.service (at most $((PT_DEADLINE + UNIT_SLACK))s);" \
+            "follow it with: journalctl -u $UNIT"
+        exit 0
+    fi
+    log "systemd-run failed; enrolling inline instead"
+    log_output systemd-run "$pt_out"
+    return 1
+}
+
+# check_version: refuse a tailscale CLI older than MIN_MAJOR.MIN_MINOR (its `up` would reject
+# the flags this script passes). A version that cannot be read is let through.
+check_version() {
+    pt_out=$(bounded 10 "$PT_TAILSCALE" version 2>/dev/null) || pt_out=
+    pt_version=$(printf '%s\n' "$pt_out" | sed -n '1s/^\([0-9][0-9]*\.[0-9][0-9]*\).*$/\1/p')
+    if [ -z "$pt_version" ]; then
+        log "cannot read the version of '$PT_TAILSCALE'; going on"
+        return 0
+    fi
+    pt_major=$(seconds "tailscale major version" "${pt_version%%.*}") || exit 2
+    pt_minor=$(seconds "tailscale minor version" "${pt_version#*.}") || exit 2
+    if [ "$pt_major" -lt "$MIN_MAJOR" ] ||
+        { [ "$pt_major" -eq "$MIN_MAJOR" ] && [ "$pt_minor" -lt "$MIN_MINOR" ]; }; then
+        log "tailscale $pt_version is older than $MIN_MAJOR.$MIN_MINOR, the oldest release this" \
+            "script supports (a key file needs 1.16, the auth-key flag 1.22, the timeout" \
+            "flag 1.26); install a newer Tailscale in the image"
+        exit 2
+    fi
 }
 
 # step: look at the backend once and do what its state calls for.
@@ -406,13 +579,17 @@ main() {
     fi
     PT_DEADLINE=$(seconds PT_DEADLINE "$PT_DEADLINE") || exit 2
     PT_UP_TIMEOUT=$(seconds PT_UP_TIMEOUT "$PT_UP_TIMEOUT") || exit 2
+    claim_boot
     probe_timeout
+    hand_off
     if ! command -v "$PT_TAILSCALE" >/dev/null 2>&1; then
         log "tailscale CLI '$PT_TAILSCALE' not found; is Tailscale in the image?"
         exit 2
     fi
+    check_version
     pt_end=$(($(now) + PT_DEADLINE))
     pt_attempt=0
+    pt_refused=0
     pt_backoff=1
     pt_started=0
     pt_nostate_since=

@@ -77,7 +77,7 @@ def _userdata_write(rendered: Rendered, path: Path) -> FileWrite:
     verify.verify_userdata(
         merged,
         name=str(path),
-        key_expected=rendered.key_in_userdata,
+        key_expected=False,
         secrets=rendered.secrets,
     )
     mode = rendered.modes[USER_DATA] if rendered.secrets else _mode(path)

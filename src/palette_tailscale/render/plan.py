@@ -25,7 +25,6 @@ USER_DATA: Final = "user-data"
 ARG_FILE: Final = ".arg"
 
 PLACEHOLDER_TOKEN: Final = "PLACEHOLDER-REPLACE-ME-PALETTE-REGISTRATION-TOKEN"
-PLACEHOLDER_AUTH_KEY: Final = "PLACEHOLDER-REPLACE-ME-TAILSCALE-AUTH-KEY"
 
 
 @dataclass(frozen=True)
@@ -36,24 +35,20 @@ class Rendered:
     modes: dict[str, int]
     placeholders: tuple[str, ...] = ()
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
-    key_in_userdata: bool = False
 
 
 def render_all(loaded: LoadedConfig, *, allow_placeholders: bool = False) -> Rendered:
     """Render ``Dockerfile.tailscale``, ``user-data`` and ``.arg``; raise on bad input."""
     placeholders: list[str] = []
     use_placeholders = allow_placeholders or loaded.is_example
-    secrets = UserDataSecrets(
-        registration_token=_token(loaded, use_placeholders, placeholders),
-        auth_key=_auth_key(loaded, use_placeholders, placeholders),
-    )
+    secrets = UserDataSecrets(registration_token=_token(loaded, use_placeholders, placeholders))
     check_extra(loaded)
     dockerfile = dockerfile_block(loaded)
     userdata = render_userdata(loaded, secrets)
     verify.verify_userdata(
         userdata,
         name=USER_DATA,
-        key_expected=secrets.auth_key is not None,
+        key_expected=False,
         secrets=secrets.present(),
     )
     arg = render_arg(arg_lines(loaded, secrets.present()))
@@ -70,7 +65,6 @@ def render_all(loaded: LoadedConfig, *, allow_placeholders: bool = False) -> Ren
         },
         placeholders=tuple(placeholders),
         secrets=secrets.present(),
-        key_in_userdata=secrets.auth_key is not None,
     )
 
 
@@ -80,21 +74,6 @@ def _token(loaded: LoadedConfig, placeholders_ok: bool, used: list[str]) -> Secr
         return None
     where = ("palette", "registration_token")
     return _resolve(loaded, source, where, PLACEHOLDER_TOKEN if placeholders_ok else None, used)
-
-
-def _auth_key(loaded: LoadedConfig, placeholders_ok: bool, used: list[str]) -> Secret | None:
-    ts = loaded.config.tailscale
-    if ts.auth_key_delivery != "installer":
-        return None
-    if ts.auth_key is None:
-        raise InputError(
-            "auth_key_delivery: installer needs tailscale.auth_key ({env: NAME} or {file: PATH})",
-            mark=loaded.mark_of(("tailscale", "auth_key_delivery")),
-        )
-    where = ("tailscale", "auth_key")
-    return _resolve(
-        loaded, ts.auth_key, where, PLACEHOLDER_AUTH_KEY if placeholders_ok else None, used
-    )
 
 
 def _resolve(

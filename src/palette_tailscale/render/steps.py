@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import device
 from ..config.models import Tailscale
-from ..kairos import INSTALLED_GUARD
+from ..kairos import INSTALLED_GUARD, KEY_GUARD
 from ..secrets import Secret
 from ..yamlio import Octal
 
@@ -20,12 +20,19 @@ ENV_STEP = "palette-tailscale-settings"
 
 
 def up_args(ts: Tailscale, host_tags: tuple[str, ...] = ()) -> list[str]:
-    """The ``tailscale up`` flags besides key, hostname and timeout (PT_UP_ARGS)."""
+    """The ``tailscale up`` flags besides key, hostname and timeout (PT_UP_ARGS).
+
+    On Headscale (``login_server``) tags come from the key alone: from 0.28 a login with an auth
+    key and ``--advertise-tags`` is refused ("requested tags [...] are invalid or not
+    permitted", seen against the real Headscale 0.29.2 in tests/e2e), and before 0.28 advertised
+    tags showed as invalid unless the policy's tagOwners covered them. Keys minted by this tool
+    carry the config's and the host's tags.
+    """
     args: list[str] = []
     if ts.login_server:
         args.append(f"--login-server={ts.login_server}")
     tags = list(dict.fromkeys([*ts.tags, *host_tags]))
-    if tags:
+    if tags and not ts.login_server:
         args.append("--advertise-tags=" + ",".join(tags))
     args.append(f"--ssh={str(ts.ssh).lower()}")
     args.append(f"--accept-routes={str(ts.accept_routes).lower()}")
@@ -79,12 +86,11 @@ def enroll_step(env_text: str) -> dict[str, Any]:
     }
 
 
-def key_step(
-    key: Secret, *, path: str = device.AUTH_KEY_PATH, guard: str | None = INSTALLED_GUARD
-) -> dict[str, Any]:
-    """A ``skip-copy-`` step writing the auth key to a 0600 file (never a command line)."""
-    step: dict[str, Any] = {"name": device.KEY_STEP_NAME}
-    if guard:
-        step["if"] = guard
-    step["files"] = [file_entry(path, key.reveal() + "\n", 0o600)]
-    return step
+def key_step(key: Secret) -> dict[str, Any]:
+    """A ``skip-copy-`` step writing the auth key to a 0600 file (never a command line), only
+    on an installed system that has no Tailscale identity yet (``KEY_GUARD``)."""
+    return {
+        "name": device.KEY_STEP_NAME,
+        "if": KEY_GUARD,
+        "files": [file_entry(device.AUTH_KEY_PATH, key.reveal() + "\n", 0o600)],
+    }

@@ -1,9 +1,9 @@
 """The installer ``user-data``: Palette registration plus the first-boot Tailscale enrollment.
 
 Line 1 is exactly ``#cloud-config`` (reference/kairos-cloud-config.md §5.3, §7). The enrollment
-runs in ``network.after`` through the device script, guarded to installed boots; with
-``auth_key_delivery: installer`` the key is written once, in ``after-install``, to the target's
-persistent partition by a ``skip-copy-`` step and never reaches a command line (issue 2, item 2).
+runs in ``network.after`` through the device script, guarded to installed boots. It never holds
+an auth key: Palette copies every stage of the installer user-data to each host (so
+``auth_key_delivery: installer`` is refused by the config); keys come on site media.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .. import __version__, device, yamlio
+from .. import __version__, yamlio
 from ..config import Host, LoadedConfig
 from ..errors import InputError
 from ..kairos import TAILSCALE_STATE_DIR, is_valid_hostname
@@ -20,9 +20,6 @@ from . import steps
 from .merge import check_no_owned_steps, deep_merge
 
 HEADER_LINE: Final = "#cloud-config"
-# The key file as the installer sees the target's /usr/local (kairos-cloud-config.md §3 step 7).
-INSTALL_KEY_PATH: Final = device.INSTALL_PERSISTENT_MOUNT + "/etc/palette-tailscale/authkey"
-KEY_STAGE: Final = "after-install"
 ENROLL_STAGE: Final = "network.after"
 
 
@@ -31,13 +28,12 @@ class UserDataSecrets:
     """The secrets the installer user-data carries (a placeholder counts as one)."""
 
     registration_token: Secret | None
-    auth_key: Secret | None
 
     def present(self) -> tuple[Secret, ...]:
-        return tuple(s for s in (self.registration_token, self.auth_key) if s is not None)
+        return (self.registration_token,) if self.registration_token is not None else ()
 
 
-def header(loaded: LoadedConfig, secrets: UserDataSecrets) -> str:
+def header(loaded: LoadedConfig) -> str:
     """Line 1 ``#cloud-config``, the generated-by line, and the lint advice the user declined."""
     lines = [
         HEADER_LINE,
@@ -45,12 +41,6 @@ def header(loaded: LoadedConfig, secrets: UserDataSecrets) -> str:
         "edit the config and run `palette-tailscale render` again",
     ]
     declined: list[str] = []
-    if secrets.auth_key is not None:
-        lines.append(
-            "# tailscale.auth_key_delivery is installer: the auth key stays on the ISO; "
-            "use a short-lived key"
-        )
-        declined.append("PT013")
     if not loaded.config.tailscale.persist_state:
         lines.append(
             "# tailscale.persist_state is false: the base image must keep /var/lib/tailscale"
@@ -121,12 +111,8 @@ def installer_data(loaded: LoadedConfig, secrets: UserDataSecrets) -> dict[str, 
     }
     if loaded.config.tailscale.persist_state:
         data["install"] = {"bind_mounts": [TAILSCALE_STATE_DIR]}
-    stages: dict[str, Any] = {}
-    if secrets.auth_key is not None:
-        stages[KEY_STAGE] = [steps.key_step(secrets.auth_key, path=INSTALL_KEY_PATH, guard=None)]
     env_text = steps.env_file(enrollment_settings(loaded, host))
-    stages[ENROLL_STAGE] = [steps.enroll_step(env_text)]
-    data["stages"] = stages
+    data["stages"] = {ENROLL_STAGE: [steps.enroll_step(env_text)]}
     extra = loaded.config.userdata.extra
 
     def where(path: tuple[Any, ...]) -> Any:
@@ -137,4 +123,4 @@ def installer_data(loaded: LoadedConfig, secrets: UserDataSecrets) -> dict[str, 
 
 
 def render_userdata(loaded: LoadedConfig, secrets: UserDataSecrets) -> str:
-    return yamlio.dump(installer_data(loaded, secrets), header=header(loaded, secrets))
+    return yamlio.dump(installer_data(loaded, secrets), header=header(loaded))

@@ -3,8 +3,9 @@
 The ``cos-setup-*`` units that run these stages are oneshot services without a start timeout,
 and yip sets none: a command that never returns holds the boot (and everything ordered after
 it, such as the Kairos agent) forever. ``while true`` / ``while :`` / ``until`` loops without a
-counter, ``sleep infinity`` and ``tailscale up`` without ``--timeout`` (it blocks until login
-succeeds) are flagged. Bound every retry loop with a counter.
+counter, ``sleep infinity`` and a foreground ``tailscale up`` without a bound are flagged: no
+``--timeout`` (it blocks until login succeeds), or ``--timeout=0`` (the same: no timeout). A
+``tailscale up`` run under ``timeout N`` is bounded. Bound every retry loop with a counter.
 
 Bad::
 
@@ -46,6 +47,8 @@ _LOOP_RE: Final = re.compile(
 )
 _FOREVER_RE: Final = re.compile(r"\bsleep\s+infinity\b")
 _BOUND_RE: Final = re.compile(r"\$\(\(|\s-(?:lt|le|gt|ge)\s|\btimeout\s")
+_WRAPPED_RE: Final = re.compile(r"\btimeout\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*\d[\w.]*\s+(?:\S*/)?$")
+_ZERO_RE: Final = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:ns|us|µs|ms|s|m|h)?$")
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -53,13 +56,29 @@ def check(ctx: Context) -> Iterator[Hit]:
         if stage_base(command.step.stage) in STAGES:
             yield from _loops(ctx, command)
     for command, up in ctx.ups:
-        if stage_base(command.step.stage) in STAGES and not up.has_flag("timeout"):
+        if stage_base(command.step.stage) not in STAGES or _wrapped(command.text, up.offset):
+            continue
+        found = up.flag("timeout")
+        if found is None:
             yield ctx.in_command(
                 command,
                 up.offset,
                 "`tailscale up` without --timeout blocks until it logs in, and this stage has no "
                 "timeout: it can hold the boot forever; pass --timeout=30s",
             )
+        elif _ZERO_RE.match(found[0]):
+            yield ctx.in_command(
+                command,
+                found[1],
+                f"--timeout={found[0]} means no timeout: `tailscale up` blocks until it logs in, "
+                "and this stage has none either; pass --timeout=30s",
+            )
+
+
+def _wrapped(text: str, offset: int) -> bool:
+    """``timeout N tailscale up``: the command before ``tailscale`` on its line bounds it."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return bool(_WRAPPED_RE.search(text[line_start:offset]))
 
 
 def _loops(ctx: Context, command: Command) -> Iterator[Hit]:

@@ -1,0 +1,261 @@
+"""Never hold the boot, one enrollment per boot, no key left behind, no ancient CLI, no retry
+storm on a refused key: the device script's guarantees beyond logging in (issue 9).
+
+Each scenario runs under dash and bash against the fakes; the user-data copies are laid out
+under the fake host's ``oem/`` as Kairos's cdrom datasource and Palette write them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from palette_tailscale import yamlio
+
+from .conftest import assert_key_never_shown
+from .harness import KEY, SCRIPT, Device, expected_up
+
+USED_MARK = "palette-tailscale-removed-the-used-key"
+
+
+def site_copy(key: str) -> str:
+    """A site user-data as the datasource persists it: the key inside a literal block."""
+    return (
+        "#cloud-config\n"
+        "stages:\n"
+        "  network.before:\n"
+        "  - name: skip-copy-palette-tailscale-authkey\n"
+        "    files:\n"
+        "    - path: /usr/local/etc/palette-tailscale/authkey\n"
+        "      permissions: 0600\n"
+        "      content: |\n"
+        f"        {key}\n"
+        "  - name: other\n"
+        f"    commands: [\"echo '{key}' is not here twice\"]\n"
+    )
+
+
+# --- never hold the boot ------------------------------------------------------------------------
+
+
+def test_with_systemd_the_step_hands_off_and_returns(shell: str, device: Device) -> None:
+    device.systemd_dir.mkdir(parents=True)
+    run = device.run(shell, env={"PT_UP_TIMEOUT": "7"})
+    assert run.rc == 0
+    assert run.argvs("tailscale") == []  # nothing enrolled in the step itself
+    (call,) = run.argvs("systemd-run")
+    assert call[:7] == (
+        "--no-block",
+        "--unit=palette-tailscale-enroll",
+        "--description=palette-tailscale: join the tailnet",
+        "--property=Type=oneshot",
+        "--property=RemainAfterExit=yes",
+        "--property=TimeoutStartSec=50",  # PT_DEADLINE 20 + 30
+        "--setenv=PT_DETACHED=1",
+    )
+    # The environment's overrides travel with it; the script runs by absolute path.
+    assert "--setenv=PT_UP_TIMEOUT=7" in call
+    assert f"--setenv=PT_AUTH_KEY_FILE={device.key_file}" in call
+    assert call[-2:] == ("/bin/sh", str(SCRIPT))
+    assert "handed to systemd as palette-tailscale-enroll.service" in run.log
+    assert "journalctl -u palette-tailscale-enroll" in run.log
+    assert run.key_exists
+
+
+def test_the_unit_enrolls_without_taking_the_lock_again(shell: str, device: Device) -> None:
+    device.systemd_dir.mkdir(parents=True)
+    assert device.run(shell).rc == 0  # the step: hands off, holds the lock
+    device.reset_calls()
+    unit = device.run(shell, env={"PT_DETACHED": "1"})  # what systemd then runs
+    assert unit.rc == 0
+    assert unit.ups == [expected_up(device)]
+    assert unit.argvs("systemd-run") == []
+    assert unit.journal == ()  # in the unit, stderr is the journal: no second copy via logger
+    assert not unit.key_exists
+
+
+def test_without_systemd_the_step_enrolls_inline(shell: str, device: Device) -> None:
+    run = device.run(shell)
+    assert run.rc == 0
+    assert run.argvs("systemd-run") == []
+    assert run.ups == [expected_up(device)]
+
+
+def test_a_failing_systemd_run_falls_back_to_inline(shell: str, device: Device) -> None:
+    device.systemd_dir.mkdir(parents=True)
+    run = device.run(shell, {"systemd_run_fails": True})
+    assert run.rc == 0
+    assert len(run.argvs("systemd-run")) == 1
+    assert "systemd-run failed; enrolling inline instead" in run.log
+    assert "systemd-run: Failed to start transient service unit" in run.log
+    assert run.ups == [expected_up(device)]
+
+
+# --- one enrollment per boot --------------------------------------------------------------------
+
+
+def test_second_copy_in_the_same_boot_does_nothing(shell: str, device: Device) -> None:
+    first = device.run(shell)
+    assert first.rc == 0 and len(first.ups) == 1
+    device.reset_calls()
+    device.key(KEY + "\n")  # the site copy writes the key again in network.before
+    second = device.run(shell)
+    assert second.rc == 0
+    assert second.calls == ()  # not even a status call
+    assert "another copy of the enrollment step already ran or is running" in second.log
+    assert second.key_exists  # left for the next boot's check, never passed to `up`
+
+
+def test_two_copies_started_together_enroll_once(shell: str, device: Device) -> None:
+    scenario = {"up_failures": 1}  # the first `up` fails: the enrolling copy takes a while
+    one = device.start(shell, scenario)
+    two = device.start(shell, scenario)
+    runs = [one.wait(), two.wait()]
+    assert sorted(r.rc for r in runs) == [0, 0]
+    assert len(runs[-1].ups) == 2  # one copy tried twice; the other never called `up`
+    skipped = [r for r in runs if "another copy of the enrollment step" in r.stderr]
+    assert len(skipped) == 1
+
+
+def test_next_boot_runs_again(shell: str, device: Device) -> None:
+    assert device.run(shell).rc == 0
+    device.new_boot()
+    device.reset_calls()
+    again = device.run(shell)
+    assert again.rc == 0
+    assert [argv[0] for argv in again.argvs("tailscale")] == ["version", "status"]
+
+
+def test_an_unwritable_lock_folder_does_not_stop_the_enrollment(shell: str, device: Device) -> None:
+    blocker = device.root / "not-a-dir"
+    blocker.write_text("")
+    run = device.run(shell, env={"PT_LOCK_DIR": str(blocker / "lock")})
+    assert run.rc == 0
+    assert "cannot take the once-per-boot lock" in run.log
+    assert run.ups == [expected_up(device)]
+
+
+# --- no key left behind -------------------------------------------------------------------------
+
+
+def lay_out_copies(device: Device) -> list[Path]:
+    """The key where Kairos and Palette keep user-data: 95_userdata (0644), /oem/userdata."""
+    folder = device.oem / "95_userdata"
+    folder.mkdir()
+    copies = [folder / "userdata", folder / "userdata.yaml", device.oem / "userdata"]
+    for path in copies:
+        path.write_text(site_copy(KEY))
+        path.chmod(0o644)
+    (device.oem / "notes.bin").write_text(f"binary-ish {KEY}\n")
+    return copies
+
+
+def test_after_login_no_user_data_copy_holds_the_key(shell: str, device: Device) -> None:
+    copies = lay_out_copies(device)
+    run = device.run(shell)
+    assert run.rc == 0
+    assert not run.key_exists
+    for path in copies:
+        text = path.read_text()
+        assert KEY not in text
+        assert text == site_copy(USED_MARK)  # only the key changed
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        doc = yamlio.load(text, str(path))  # still valid YAML, as yip will read it
+        assert doc.root is not None
+        assert f"removed the used auth key from {path}" in run.log
+    assert "notes.bin holds the used auth key but is not user-data" in run.log
+    leftovers = [
+        p for p in device.root.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")
+    ]
+    assert leftovers == [device.oem / "notes.bin"]
+    assert not list(device.lock_dir.glob("key-pattern.*"))  # the pattern file is gone too
+    assert_key_never_shown(run)
+
+
+def test_the_key_never_reaches_a_command_line_while_scrubbing(shell: str, device: Device) -> None:
+    lay_out_copies(device)
+    run = device.run(shell)
+    assert run.rc == 0
+    for call in run.calls:
+        assert KEY not in " ".join(call.argv)
+
+
+def test_copies_are_scrubbed_when_the_node_was_already_in(shell: str, device: Device) -> None:
+    # The key file is written again by the copy at a later boot of a node that is logged in:
+    # the script removes it, and any copy of it, without ever passing it.
+    copies = lay_out_copies(device)
+    run = device.run(shell, {"state": "Running"})
+    assert run.rc == 0 and run.ups == []
+    assert all(KEY not in p.read_text() for p in copies)
+    assert not run.key_exists
+
+
+def test_a_used_key_mark_in_the_key_file_is_no_key(shell: str, device: Device) -> None:
+    device.key(USED_MARK + "\n")
+    run = device.run(shell)
+    assert run.rc == 3
+    assert run.ups == []
+    assert "was used and removed after an earlier join" in run.log
+
+
+def test_no_copies_folder_configured(shell: str, device: Device) -> None:
+    copies = lay_out_copies(device)
+    run = device.run(shell, env={"PT_KEY_COPIES": ""})
+    assert run.rc == 0
+    assert all(KEY in p.read_text() for p in copies)
+
+
+# --- old CLIs and refused keys ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.24.0", "1.2.0", "0.99.1-t123"])
+def test_an_old_tailscale_is_refused(shell: str, device: Device, version: str) -> None:
+    run = device.run(shell, {"version": f"{version}\n  tailscale commit: abc"})
+    assert run.rc == 2
+    assert run.ups == []
+    assert f"tailscale {'.'.join(version.split('.')[:2])} is older than 1.26" in run.log
+    assert run.key_exists
+
+
+@pytest.mark.parametrize("version", ["1.26.0", "1.98.10-ERR-BuildInfo", "2.0.0", "garbage"])
+def test_supported_or_unreadable_versions_go_on(shell: str, device: Device, version: str) -> None:
+    run = device.run(shell, {"version": version})
+    assert run.rc == 0
+    assert run.ups == [expected_up(device)]
+    assert ("cannot read the version" in run.log) == (version == "garbage")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "backend error: handling register with auth key: creating new node: requested tags "
+        "[tag:edge] are invalid or not permitted",
+        "backend error: authkey expired",
+        "backend error: authkey already used",
+        "backend error: invalid key: API key does not exist",
+    ],
+)
+def test_a_refused_login_is_not_retried(shell: str, device: Device, message: str) -> None:
+    run = device.run(shell, {"up_failures": -1, "up_output": message})
+    assert run.rc == 4
+    assert len(run.ups) == 1
+    assert "the control server refused this login" in run.log
+    assert "not retrying in this boot" in run.log
+    assert run.key_exists
+
+
+def test_a_transient_failure_is_still_retried(shell: str, device: Device) -> None:
+    scenario = {"up_failures": 1, "up_output": "timeout waiting for Tailscale service"}
+    run = device.run(shell, scenario)
+    assert run.rc == 0
+    assert len(run.ups) == 2
+
+
+def test_environment_is_inherited_not_leaked(device: Device) -> None:
+    # The harness itself must not leak a real lock folder: every path is under the fake root.
+    env = device.env(os.environ["PATH"])
+    for name in ("PT_LOCK_DIR", "PT_SYSTEMD_DIR", "PT_KEY_COPIES"):
+        assert env[name].startswith(str(device.root))
