@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from ..conftest import IN_CI, REPO
+from ..conftest import IN_CI, require_tool
 from . import netns
+from .fleet import Fleet
 from .headscale import Headscale
-from .host import EdgeHost, Tools
+from .host import Tools
 from .toolchain import Tool, load
 
 TOOLS = load()
 HEADSCALES = ("headscale", "headscale-0.26")
+FLEET = ("edge-e2e-0001", "edge-e2e-0002", "edge-e2e-0003")
 
 
 def need(tool: Tool) -> Tool:
@@ -61,6 +60,7 @@ class Tier:
 @pytest.fixture(scope="package")
 def tier() -> Iterator[Tier]:
     need_root()
+    require_tool("isoinfo")  # the hosts read their site user-data out of the ISO with it
     for name in ("tailscale", "yip"):
         need(TOOLS[name])
     with netns.loopback_only() as holder:
@@ -110,27 +110,6 @@ def headscale(
         server.stop()
 
 
-def cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """palette-tailscale as a user runs it (inside the tier's namespace, like everything)."""
-    full = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TAILSCALE_", "HEADSCALE_", "PALETTE_"))
-    }
-    full.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "palette_tailscale", *args],
-        env=full,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def wait_until(predicate: object, *, timeout: float, step: float = 0.5) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -140,4 +119,19 @@ def wait_until(predicate: object, *, timeout: float, step: float = 0.5) -> bool:
     return bool(predicate())  # type: ignore[operator]
 
 
-__all__ = ["REPO", "EdgeHost", "cli", "wait_until"]
+@pytest.fixture(scope="package")
+def fleet(
+    headscale: Headscale, tools: Tools, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fleet]:
+    """Three hosts provisioned on this Headscale; booted by the tests that use them."""
+    made = Fleet(
+        folder=tmp_path_factory.mktemp(f"fleet-{headscale.version}"),
+        server=headscale,
+        names=FLEET,
+        login_server=headscale.url,
+    )
+    made.provision()
+    try:
+        yield made
+    finally:
+        made.shutdown()

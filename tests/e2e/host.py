@@ -16,6 +16,10 @@ path on the host       what it is on Kairos                        here
 ``/system/oem``        the image's own cloud-config                ``<host>/system-oem``
 =====================  ==========================================  ==========================
 
+A live installer boot (``live_mode``) and a recovery or auto-reset boot have no persistent
+partition: ``/usr/local``, ``/var/lib/tailscale`` and ``/oem`` are then scratch folders, empty at
+every such boot except for the user-data given to :meth:`EdgeHost.boot` (the live medium's).
+
 The host name is ``localhost``, as early in a real boot. A boot runs the real yip over
 ``/system/oem``, ``/oem`` and ``/usr/local/cloud-config`` for every stage as
 ``kairos-agent run-stage`` does (``S.before``, ``S``, ``S.after``, each over the three folders
@@ -104,10 +108,10 @@ done
 for dir in proc sys dev; do mkdir "$new/$dir"; mount --rbind "/$dir" "$new/$dir"; done
 mkdir -p "$new/oem" "$new/system/oem" "$new/var/lib/tailscale" "$new/var/log" "$new/run" \\
     "$new/opt/e2e" "$new/root" "$new/tmp"
-mount --bind "$PT_E2E_HOST/oem" "$new/oem"
+mount --bind "$PT_E2E_DISK/oem" "$new/oem"
 mount --bind "$PT_E2E_HOST/system-oem" "$new/system/oem"
-mount --bind "$PT_E2E_HOST/usr-local" "$new/usr/local"
-mount --bind "$PT_E2E_HOST/tailscale" "$new/var/lib/tailscale"
+mount --bind "$PT_E2E_DISK/usr-local" "$new/usr/local"
+mount --bind "$PT_E2E_DISK/tailscale" "$new/var/lib/tailscale"
 mount --bind "$PT_E2E_HOST/log" "$new/var/log"
 mount --bind "$PT_E2E_HOST/run" "$new/run"
 mount --bind "$PT_E2E_HOST/opt" "$new/opt/e2e"
@@ -244,13 +248,27 @@ class EdgeHost:
         *,
         daemon: bool = True,
         stages: tuple[str, ...] = STAGES,
+        live_oem: dict[str, bytes] | None = None,
         timeout: float = 600,
     ) -> Boot:
-        """Power on: a fresh /run, the marker, every stage. tailscaled stays up afterwards."""
+        """Power on: a fresh /run, the marker, every stage. tailscaled stays up afterwards.
+
+        Active and passive boots use the installed disk; the others get empty scratch folders,
+        with ``live_oem`` (relative path: content) in the scratch ``/oem``.
+        """
         assert mode in MODES, mode
         self.shutdown()
         shutil.rmtree(self.run_dir)
         self.run_dir.mkdir()
+        disk = self.home
+        if mode not in ("active_mode", "passive_mode"):
+            disk = self.home / "scratch"
+            shutil.rmtree(disk, ignore_errors=True)
+            for sub in ("oem", "usr-local/cloud-config", "tailscale"):
+                (disk / sub).mkdir(parents=True)
+            for relative, content in (live_oem or {}).items():
+                (disk / "oem" / relative).parent.mkdir(parents=True, exist_ok=True)
+                (disk / "oem" / relative).write_bytes(content)
         self.boots += 1
         number = self.boots
         new_root = self.home / "rootfs"
@@ -259,6 +277,7 @@ class EdgeHost:
             "PATH": "/opt/e2e/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME": "/root",
             "PT_E2E_HOST": str(self.home),
+            "PT_E2E_DISK": str(disk),
             "PT_E2E_MODE": mode,
             "PT_E2E_BOOT": str(number),
             "PT_E2E_STAGES": " ".join(stages),
@@ -352,7 +371,7 @@ class EdgeHost:
         """Every file under the host's persistent and runtime folders that holds ``secret``."""
         needle = secret.encode()
         found = []
-        for sub in ("oem", "usr-local", "tailscale", "log", "run", "system-oem"):
+        for sub in ("oem", "usr-local", "tailscale", "log", "run", "system-oem", "scratch"):
             for path in (self.home / sub).rglob("*"):
                 if path.is_file() and not path.is_symlink() and needle in path.read_bytes():
                     found.append(path)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from palette_tailscale import device
-from palette_tailscale.config import load_example
+from palette_tailscale.config import example_text, load_example, load_text
 from palette_tailscale.errors import YamlError
 from palette_tailscale.fleet.inventory import load_inventory
 from palette_tailscale.fleet.sitedata import read_site_data
@@ -26,6 +28,20 @@ def test_what_the_renderer_writes_reads_back() -> None:
     assert site.key is not None and site.key.reveal() == KEY
     assert KEY not in repr(site)
     assert read_site_data(render_site_userdata(loaded, host, None), "u").key is None
+
+
+def test_headscale_site_data_names_the_tags_without_advertising_them(tmp_path: Path) -> None:
+    text = example_text().replace(
+        "  # login_server: https://headscale.example.com   # set for Headscale",
+        "  login_server: https://headscale.example.com",
+    )
+    assert "login_server: https://" in text
+    loaded = load_text(text, "palette-tailscale.yaml", base_dir=tmp_path)
+    host = load_inventory(loaded).hosts[0]
+    rendered = render_site_userdata(loaded, host, Secret(KEY, "test"))
+    assert "--advertise-tags" not in rendered  # Headscale 0.28+ refuses it next to a key
+    site = read_site_data(rendered, "user-data")
+    assert site.tags == ("tag:edge",)
 
 
 @pytest.mark.parametrize(

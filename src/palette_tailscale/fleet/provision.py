@@ -29,6 +29,7 @@ from typing import Final
 from ..config import LoadedConfig
 from ..config.models import duration_seconds
 from ..errors import GeneratedInvalidError, PaletteTailscaleError
+from ..render import steps
 from ..tailnet.base import Backend, KeyRequest
 from . import artifacts
 from .durable import GroupSync
@@ -190,7 +191,7 @@ def key_description(name: str) -> str:
 
 
 def key_tags(loaded: LoadedConfig, host: FleetHost) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*loaded.config.tailscale.tags, *host.tags]))
+    return tuple(steps.host_tags(loaded.config.tailscale, host.tags))
 
 
 def _request(loaded: LoadedConfig, host: FleetHost, description: str) -> KeyRequest:

@@ -6,8 +6,9 @@ stage or gains fields is still found:
 * the host: ``stylus.site`` (``name``, ``hostName``, ``projectName``, ``tags``);
 * the key: the content of a file written by the ``skip-copy-`` key step, or of any step's file
   at the enrollment script's key path;
-* the Tailscale hostname and tags: ``PT_HOSTNAME`` and ``--advertise-tags`` in the
-  ``host.env`` file (else in the enrollment settings file).
+* the Tailscale hostname and tags: ``PT_HOSTNAME`` and ``PT_TAGS`` (else ``--advertise-tags``
+  in ``PT_UP_ARGS``, as older site data has it) in the ``host.env`` file (else in the
+  enrollment settings file).
 
 The key is only ever held as a :class:`~palette_tailscale.secrets.Secret`.
 """
@@ -49,7 +50,7 @@ def read_site_data(text: str, path: str) -> SiteData:
         project=_text(_get(site, "projectName")),
         palette_tags=_pairs(_get(site, "tags")),
         hostname=env.get("PT_HOSTNAME") or None,
-        tags=_advertised_tags(env.get("PT_UP_ARGS", "")),
+        tags=_tags(env),
         key=Secret(key.strip(), "site user-data") if key and key.strip() else None,
     )
 
@@ -119,8 +120,10 @@ def _env(text: str) -> dict[str, str]:
     return values
 
 
-def _advertised_tags(up_args: str) -> tuple[str, ...]:
-    for arg in up_args.split():
+def _tags(env: dict[str, str]) -> tuple[str, ...]:
+    if "PT_TAGS" in env:
+        return tuple(t for t in env["PT_TAGS"].split(",") if t)
+    for arg in env.get("PT_UP_ARGS", "").split():
         if arg.startswith("--advertise-tags="):
             return tuple(t for t in arg.split("=", 1)[1].split(",") if t)
     return ()

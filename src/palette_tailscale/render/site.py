@@ -90,7 +90,8 @@ def _early(loaded: LoadedConfig, host: FleetHost, auth_key: Secret | None) -> li
     early: list[dict[str, Any]] = []
     if auth_key is not None:
         early.append(steps.key_step(auth_key))
-    early.append(host_step(host, steps.up_args(loaded.config.tailscale, host.tags)))
+    ts = loaded.config.tailscale
+    early.append(host_step(host, steps.up_args(ts, host.tags), steps.host_tags(ts, host.tags)))
     return early
 
 
@@ -108,16 +109,25 @@ def _site(host: FleetHost) -> dict[str, Any]:
     return site
 
 
-def host_env(host: FleetHost, up_args: list[str]) -> str:
-    """The per-host settings the enrollment script sources after ``enroll.env``."""
-    return steps.env_file({"PT_HOSTNAME": host.hostname, "PT_UP_ARGS": " ".join(up_args)})
+def host_env(host: FleetHost, up_args: list[str], tags: list[str]) -> str:
+    """The per-host settings the enrollment script sources after ``enroll.env``.
+
+    ``PT_TAGS`` records the tags the host's key is minted with; the script does not read it
+    (on Headscale the tags come from the key, not from ``--advertise-tags``), ``fleet inspect``
+    does.
+    """
+    values = {"PT_HOSTNAME": host.hostname, "PT_UP_ARGS": " ".join(up_args)}
+    if tags:
+        values["PT_TAGS"] = ",".join(tags)
+    return steps.env_file(values)
 
 
-def host_step(host: FleetHost, up_args: list[str]) -> dict[str, Any]:
+def host_step(host: FleetHost, up_args: list[str], tags: list[str]) -> dict[str, Any]:
+    env = host_env(host, up_args, tags)
     return {
         "name": HOST_STEP,
         "if": INSTALLED_GUARD,
-        "files": [steps.file_entry(device.HOST_CONFIG_PATH, host_env(host, up_args), 0o644)],
+        "files": [steps.file_entry(device.HOST_CONFIG_PATH, env, 0o644)],
     }
 
 

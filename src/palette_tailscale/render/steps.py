@@ -19,7 +19,12 @@ ENROLL_STEP = "palette-tailscale-enroll"
 ENV_STEP = "palette-tailscale-settings"
 
 
-def up_args(ts: Tailscale, host_tags: tuple[str, ...] = ()) -> list[str]:
+def host_tags(ts: Tailscale, own: tuple[str, ...] = ()) -> list[str]:
+    """A host's tags: the config's, then the host's own, without repeats (its key has these)."""
+    return list(dict.fromkeys([*ts.tags, *own]))
+
+
+def up_args(ts: Tailscale, own_tags: tuple[str, ...] = ()) -> list[str]:
     """The ``tailscale up`` flags besides key, hostname and timeout (PT_UP_ARGS).
 
     On Headscale (``login_server``) tags come from the key alone: from 0.28 a login with an auth
@@ -31,7 +36,7 @@ def up_args(ts: Tailscale, host_tags: tuple[str, ...] = ()) -> list[str]:
     args: list[str] = []
     if ts.login_server:
         args.append(f"--login-server={ts.login_server}")
-    tags = list(dict.fromkeys([*ts.tags, *host_tags]))
+    tags = host_tags(ts, own_tags)
     if tags and not ts.login_server:
         args.append("--advertise-tags=" + ",".join(tags))
     args.append(f"--ssh={str(ts.ssh).lower()}")
