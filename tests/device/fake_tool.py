@@ -20,6 +20,9 @@ Scenario keys (all optional):
 ``os_hostname``      what ``hostname`` prints (default ``edge-os``)
 ``version``          what ``tailscale version`` prints (default ``1.98.0`` and a commit line)
 ``systemd_run_fails``  ``systemd-run`` fails as when the unit name is taken
+``login_after_failed_up``  seconds after a failing ``up`` at which the daemon reports
+                     ``Running`` by itself (a login it went on with after ``up`` stopped waiting)
+``health``           the daemon's Health messages (default ``["not BackendState"]``)
 """
 
 from __future__ import annotations
@@ -73,7 +76,11 @@ def status(state: dict[str, Any], sc: dict[str, Any]) -> int:
     if state["nostate_left"] > 0:
         state["nostate_left"] -= 1
         backend = "NoState"
-    doc = {"Version": "1.98.0", "BackendState": backend, "Health": ["not BackendState"]}
+    done_at = state.get("background_login_at")
+    if done_at is not None and time.time() >= done_at:
+        state["backend"] = backend = "Running"
+    health = sc.get("health", ["not BackendState"])
+    doc = {"Version": "1.98.0", "BackendState": backend, "Health": health}
     doc["Self"] = {"HostName": "edge", "Online": backend == "Running"}
     print(json.dumps(doc, indent=2 if sc.get("pretty") else None))
     return 0
@@ -96,6 +103,8 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
     if failures < 0 or state["ups"] <= failures:
         print(sc.get("up_output", "backend error: temporary failure"), file=sys.stderr)
         state["backend"] = sc.get("after_failed_up", state["backend"])
+        if "login_after_failed_up" in sc:
+            state["background_login_at"] = time.time() + sc["login_after_failed_up"]
         return 1
     state["backend"] = sc.get("after_up", "Running")
     state["nostate_left"] = 0  # a logged-in daemon has left NoState

@@ -247,11 +247,47 @@ def test_a_refused_login_is_not_retried(shell: str, device: Device, message: str
     assert run.key_exists
 
 
-def test_a_transient_failure_is_still_retried(shell: str, device: Device) -> None:
-    scenario = {"up_failures": 1, "up_output": "timeout waiting for Tailscale service"}
+def test_a_fast_transient_failure_is_retried(shell: str, device: Device) -> None:
+    scenario = {"up_failures": 1, "up_output": "backend error: 502 Bad Gateway"}
     run = device.run(shell, scenario)
     assert run.rc == 0
     assert len(run.ups) == 2
+
+
+TIMED_OUT = (
+    'timeout waiting for Tailscale service to enter a Running state; check health with "tailscale '
+    'status"'
+)
+
+
+def test_a_timed_out_up_is_watched_not_repeated(shell: str, device: Device) -> None:
+    # tailscaled goes on logging in after `up` stops waiting; a second `up` would race it and
+    # could spend the single-use key twice (seen on the real stack: "authkey already used").
+    scenario = {"up_failures": -1, "up_output": TIMED_OUT, "login_after_failed_up": 3}
+    run = device.run(shell, scenario)
+    assert run.rc == 0
+    assert len(run.ups) == 1
+    assert "watching it until the deadline instead of starting the login again" in run.log
+    assert "logged in (BackendState Running)" in run.log
+    assert not run.key_exists
+
+
+def test_a_login_that_never_ends_gives_up_with_the_daemons_words(
+    shell: str, device: Device
+) -> None:
+    health = [
+        "You are logged out. The last login error was: fetch control key: Get "
+        '"http://127.0.0.1:1/key?v=138": dial tcp 127.0.0.1:1: connect: connection refused'
+    ]
+    scenario = {"up_failures": -1, "up_output": TIMED_OUT, "health": health}
+    run = device.run(shell, scenario, {"PT_DEADLINE": "8", "PT_UP_TIMEOUT": "5"})
+    assert run.rc == 1
+    assert len(run.ups) == 1
+    assert f"tailscaled: {health[0]}" in run.log
+    assert run.log.rstrip().endswith(
+        "not logged in after 8s; giving up until the next boot (the key file is kept for "
+        f"that); tailscaled says: {health[0]}"
+    )
 
 
 def test_environment_is_inherited_not_leaked(device: Device) -> None:

@@ -20,6 +20,12 @@ from typing import Any
 import httpx
 
 USER = "edge"
+# Who may apply the tags the tests use: the user, as an operator's policy would say it.
+POLICY = """{
+  "tagOwners": {"tag:edge": ["edge@"], "tag:store": ["edge@"]},
+  "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]
+}
+"""
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -62,7 +68,7 @@ log:
   level: info
 policy:
   mode: file
-  path: ""
+  path: {home}/policy.hujson
 dns:
   magic_dns: false
   base_domain: example.com
@@ -103,6 +109,7 @@ class Headscale:
         if not self.port:
             self.port = free_port()
         metrics = "" if self.minor >= 29 else f"127.0.0.1:{free_port()}"
+        (self.home / "policy.hujson").write_text(POLICY)
         self.config.write_text(
             CONFIG.format(
                 port=self.port,

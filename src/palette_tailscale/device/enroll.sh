@@ -237,17 +237,32 @@ bounded() {
 
 # --- tailscale -------------------------------------------------------------------------------
 
-# backend_state: print BackendState from `tailscale status --json`, or nothing when the daemon
-# does not answer. There is no jq on the device: join the lines (the JSON may be pretty-printed
-# or on one line) and cut the value out with sed.
-backend_state() {
+# status_json: `tailscale status --json` on one line, or nothing when the daemon does not
+# answer. There is no jq on the device: the JSON (pretty-printed or not) is joined into one line
+# and the values are cut out with sed.
+status_json() {
     pt_left=$(remaining)
     [ "$pt_left" -gt 0 ] || return 0
-    pt_json=$(bounded "$(min "$STATUS_TIMEOUT" "$pt_left")" \
+    pt_out=$(bounded "$(min "$STATUS_TIMEOUT" "$pt_left")" \
         "$PT_TAILSCALE" status --json --peers=false 2>/dev/null) || return 0
-    printf '%s\n' "$pt_json" | tr -d '\r\n' |
+    printf '%s\n' "$pt_out" | tr -d '\r\n'
+}
+
+# state_of JSON: its BackendState.
+state_of() {
+    printf '%s\n' "$1" |
         sed -n 's/^.*"BackendState"[[:space:]]*:[[:space:]]*"\([A-Za-z]*\)".*$/\1/p'
 }
+
+# health_of JSON: its Health messages, one line (where tailscaled says why it is not logged in,
+# for instance "The last login error was: ... connection refused").
+health_of() {
+    printf '%s\n' "$1" |
+        sed -n 's/^.*"Health"[[:space:]]*:[[:space:]]*\[\([^]]*\)\].*$/\1/p' |
+        sed -e 's/^[[:space:]]*"//' -e 's/"[[:space:]]*$//' -e 's/"[[:space:]]*,[[:space:]]*"/; /g' \
+            -e 's/\\"/"/g'
+}
+
 
 # start_daemon: ask systemd to start tailscaled without waiting for it (we poll status instead,
 # within our own deadline).
@@ -352,7 +367,36 @@ login() {
     fi
     log "tailscale up failed (exit $pt_rc)"
     refused "$pt_out" && pt_refused=1
+    if timed_out "$pt_rc" "$pt_out"; then
+        # tailscaled has not given up: it goes on logging in with the key by itself. Starting
+        # the login again would race it, and a single-use key spent by the first login would
+        # then be refused to the second ("already used"), leaving the node logged out.
+        pt_inflight=1
+        log "tailscaled goes on logging in by itself; watching it until the deadline" \
+            "instead of starting the login again"
+    fi
     return 1
+}
+
+# timed_out RC OUTPUT: `tailscale up` only stopped waiting (its --timeout, or our bound).
+timed_out() {
+    case $1 in
+        124 | 137 | 143) return 0 ;;
+    esac
+    case $2 in
+        *"timeout waiting for Tailscale service"*) return 0 ;;
+    esac
+    return 1
+}
+
+# watch: a login is under way in tailscaled; say what it reports when that changes.
+watch() {
+    pt_health=$(health_of "$pt_json" | scrub)
+    if [ "$pt_health" != "$pt_last_health" ]; then
+        [ -n "$pt_health" ] && log "tailscaled: $pt_health"
+        pt_last_health=$pt_health
+    fi
+    pause 1
 }
 
 # --- outcomes --------------------------------------------------------------------------------
@@ -428,8 +472,9 @@ replace_key() {
 }
 
 give_up() {
+    pt_health=$(health_of "$pt_json" | scrub)
     log "not logged in after ${PT_DEADLINE}s; giving up until the next boot" \
-        "(the key file is kept for that)"
+        "(the key file is kept for that)${pt_health:+; tailscaled says: $pt_health}"
     exit 1
 }
 
@@ -448,7 +493,8 @@ login_and_confirm() {
     else
         pt_ok=0
     fi
-    pt_state=$(backend_state)
+    pt_json=$(status_json)
+    pt_state=$(state_of "$pt_json")
     is_logged_in "$pt_state" && logged_in "$pt_state"
     if [ "$pt_refused" = 1 ]; then
         log "the control server refused this login (see above); not retrying in this boot," \
@@ -536,7 +582,8 @@ check_version() {
 
 # step: look at the backend once and do what its state calls for.
 step() {
-    pt_state=$(backend_state)
+    pt_json=$(status_json)
+    pt_state=$(state_of "$pt_json")
     if [ "$pt_state" != "$pt_last_state" ]; then
         log "BackendState: ${pt_state:-no answer from tailscaled}"
         pt_last_state=$pt_state
@@ -546,9 +593,14 @@ step() {
             logged_in "$pt_state"
             ;;
         NeedsLogin)
-            login_and_confirm
+            if [ "$pt_inflight" = 1 ]; then
+                watch
+            else
+                login_and_confirm
+            fi
             ;;
         NoState)
+            pt_inflight=0  # a (re)started daemon: no login is under way any more
             # A fresh daemon says NoState briefly before NeedsLogin; log in once it lingers.
             : "${pt_nostate_since:=$(now)}"
             if [ $(($(now) - pt_nostate_since)) -ge "$SETTLE" ]; then
@@ -558,6 +610,7 @@ step() {
             fi
             ;;
         '')
+            pt_inflight=0
             if [ "$pt_started" = 0 ]; then
                 start_daemon
                 pt_started=1
@@ -590,6 +643,9 @@ main() {
     pt_end=$(($(now) + PT_DEADLINE))
     pt_attempt=0
     pt_refused=0
+    pt_inflight=0
+    pt_json=
+    pt_last_health=
     pt_backoff=1
     pt_started=0
     pt_nostate_since=
