@@ -73,6 +73,8 @@ def tier() -> Iterator[Tier]:
                 state.samples += 1
                 stop.wait(0.2)
 
+        state.outside.extend(netns.outside_loopback(holder))
+        state.samples += 1
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         try:
@@ -80,6 +82,8 @@ def tier() -> Iterator[Tier]:
         finally:
             stop.set()
             watcher.join(timeout=5)
+        leaks = state.outside + netns.outside_loopback(holder)
+        assert leaks == [], f"sockets of the tier outside loopback: {leaks}"
 
 
 @pytest.fixture(scope="package")

@@ -104,19 +104,25 @@ def _is_local(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def outside_rows(table: str, rows: list[str]) -> list[str]:
+    """Rows of a /proc/net socket table whose local or peer address is outside loopback."""
+    found = []
+    for row in rows:
+        fields = row.split()
+        local, peer = fields[1], fields[2]
+        for end in (local, peer):
+            address = _address(end.split(":")[0])
+            if not _is_local(address):
+                found.append(f"{table} {local} -> {peer} ({address})")
+                break
+    return found
+
+
 def outside_loopback(pid: int) -> list[str]:
     """Sockets in ``pid``'s namespace whose local or peer address is outside loopback."""
     found = []
     for table in ("tcp", "tcp6", "udp", "udp6"):
         path = Path(f"/proc/{pid}/net/{table}")
-        if not path.exists():
-            continue
-        for row in path.read_text().splitlines()[1:]:
-            fields = row.split()
-            local, peer = fields[1], fields[2]
-            for end in (local, peer):
-                address = _address(end.split(":")[0])
-                if not _is_local(address):
-                    found.append(f"{table} {local} -> {peer} ({address})")
-                    break
+        if path.exists():
+            found.extend(outside_rows(table, path.read_text().splitlines()[1:]))
     return found
