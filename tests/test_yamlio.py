@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -121,4 +122,58 @@ def test_dump_round_trips_any_strings(data: dict[str, object]) -> None:
 @given(st.text(max_size=200))
 def test_load_never_raises_anything_but_yaml_error(text: str) -> None:
     with contextlib.suppress(YamlError):
+        yamlio.load(text)
+
+
+# Merge keys, as gopkg.in/yaml.v3 3.0.1 decodes them (decode.go `merge`): the mapping's own keys
+# win, then each merged mapping in order; checked against yaml.v3 itself when written.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: &a {x: 1, y: 2}\nb:\n  <<: *a\n  y: 3\n", {"x": 1, "y": 3}),
+        ("a: &a {x: 1, y: 2}\nb:\n  y: 2\n  <<: *a\n  x: 5\n", {"x": 5, "y": 2}),
+        ("a: &a {x: 1}\nc: &c {x: 2, z: 2}\nb:\n  <<: [*a, *c]\n", {"x": 1, "z": 2}),
+        ("a: &a {x: 1}\nc: &c {<<: *a, y: 2}\nb: {<<: *c}\n", {"x": 1, "y": 2}),
+        ("b:\n  <<: {x: 1}\n  x: 2\n", {"x": 2}),
+        ("a: &a {x: {p: 1}}\nb:\n  <<: *a\n  x: {q: 2}\n", {"x": {"q": 2}}),
+        ("a: &a {x: 1}\nb:\n  !!merge <<: *a\n", {"x": 1}),
+        ('b: {"<<": 1}\n', {"<<": 1}),  # a quoted << is an ordinary key
+    ],
+)
+def test_merge_keys_resolve_as_yaml_v3(text: str, expected: object) -> None:
+    assert yamlio.to_python(yamlio.load(text).root)["b"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("a: &a [1]\nb:\n  <<: *a\n", (1, 8), "needs a mapping or a list of mappings"),
+        ("b:\n  <<: 1\n", (2, 7), "needs a mapping or a list of mappings"),
+        ("a: &a {x: 1}\nb:\n  <<: [*a, 1]\n", (3, 12), "needs a mapping or a list of mappings"),
+        ("a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n", (4, 3), "duplicate key '<<' (first at line 3)"),
+    ],
+)
+def test_bad_merge_keys_are_errors_as_in_yaml_v3(
+    text: str, where: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(YamlError, match=re.escape(message)) as caught:
+        yamlio.load(text)
+    assert caught.value.mark is not None
+    assert (caught.value.mark.line, caught.value.mark.col) == where
+
+
+def test_merged_pairs_keep_the_positions_of_the_anchored_text() -> None:
+    text = "stages:\n  a:\n    - &s\n      name: x\n      if: 'true'\n  b:\n    - <<: *s\n"
+    stages = yamlio.load(text).root
+    assert isinstance(stages, yamlio.Map)
+    merged = stages.get("stages").get("b").items[0]  # type: ignore[union-attr]
+    assert isinstance(merged, yamlio.Map)
+    assert (merged.mark.line, merged.mark.col) == (7, 7)  # the mapping holding <<
+    assert [(k.raw, k.mark.line) for k, _ in merged.items()] == [("name", 4), ("if", 5)]
+
+
+def test_merge_keys_cannot_explode() -> None:
+    keys = "".join(f"  k{i}: {i}\n" for i in range(2000))
+    text = "a: &a\n" + keys + "b:\n" + "".join("  - <<: *a\n" for _ in range(200))
+    with pytest.raises(YamlError, match="excessive aliasing"):
         yamlio.load(text)

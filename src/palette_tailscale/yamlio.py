@@ -197,7 +197,7 @@ def load(text: str, path: str = "<string>") -> Document:
         raise YamlError(f"invalid YAML: {exc}", mark=Mark(path, 1, 1)) from None
     except RecursionError:
         raise YamlError("YAML nested too deeply", mark=Mark(path, 1, 1)) from None
-    root = None if first is None else _convert(first, path, 0, {})
+    root = None if first is None else _convert(first, path, 0, {}, [MAX_MERGED_PAIRS])
     return Document(path=path, text=text, root=root, extra_documents=extra)
 
 
@@ -216,7 +216,7 @@ def _mark(node: Any, path: str) -> Mark:
     return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _convert(node: Any, path: str, depth: int, seen: dict[int, Node]) -> Node:
+def _convert(node: Any, path: str, depth: int, seen: dict[int, Node], budget: list[int]) -> Node:
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     if depth > MAX_DEPTH:
@@ -231,13 +231,25 @@ def _convert(node: Any, path: str, depth: int, seen: dict[int, Node]) -> Node:
     elif isinstance(node, SequenceNode):
         result = Seq(items=[], mark=mark, flow=bool(node.flow_style))
         seen[id(node)] = result
-        result.items.extend(_convert(item, path, depth + 1, seen) for item in node.value)
+        result.items.extend(_convert(item, path, depth + 1, seen, budget) for item in node.value)
     elif isinstance(node, MappingNode):
-        pairs = [
-            (_convert(k, path, depth + 1, seen), _convert(v, path, depth + 1, seen))
-            for k, v in node.value
-        ]
+        pairs: list[tuple[Node, Node]] = []
+        merge, merge_key = None, None
+        for k, v in node.value:
+            if _is_merge_key(k):
+                if merge_key is not None:
+                    first = _mark(merge_key, path).line
+                    raise YamlError(
+                        f"duplicate key '<<' (first at line {first}); yaml.v3 rejects the file",
+                        mark=_mark(k, path),
+                    )
+                merge, merge_key = v, k
+            else:
+                key = _convert(k, path, depth + 1, seen, budget)
+                pairs.append((key, _convert(v, path, depth + 1, seen, budget)))
         _check_duplicates(pairs)
+        if merge is not None:
+            pairs = _merged(pairs, _convert(merge, path, depth + 1, seen, budget), budget)
         result = Map(pairs=pairs, mark=mark, flow=bool(node.flow_style))
     else:  # pragma: no cover - ruamel only produces the three node kinds
         raise YamlError(f"unsupported YAML node {type(node).__name__}", mark=mark)
@@ -245,10 +257,50 @@ def _convert(node: Any, path: str, depth: int, seen: dict[int, Node]) -> Node:
     return result
 
 
+# Merge keys (``<<: *anchor``), resolved as yaml.v3 decode.go ``merge`` does (v3.0.1): the
+# mapping's own keys win, then each merged mapping in order (earlier ones win); the merged pairs
+# keep the positions of the anchored text they come from.
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+MAX_MERGED_PAIRS: Final = 200_000  # pairs copied by merge keys in one document (alias bombs)
+
+
+def _is_merge_key(node: Any) -> bool:
+    # yaml.v3 isMerge: a plain `<<` (quoted "<<" is a string) or one tagged !!merge.
+    return node.value == "<<" and not node.style and str(node.tag) == _MERGE_TAG
+
+
+def _merged(
+    own: list[tuple[Node, Node]], merge: Node, budget: list[int]
+) -> list[tuple[Node, Node]]:
+    sources = merge.items if isinstance(merge, Seq) else [merge]
+    pairs = list(own)
+    keys = {k.raw for k, _ in own if isinstance(k, Scalar)}
+    for source in sources:
+        if not isinstance(source, Map):
+            raise YamlError(
+                "a merge key (<<) needs a mapping or a list of mappings as its value; "
+                "yaml.v3 rejects the document",
+                mark=source.mark,
+            )
+        for key, value in source.pairs:
+            if isinstance(key, Scalar):
+                if key.raw in keys:
+                    continue
+                keys.add(key.raw)
+            pairs.append((key, value))
+    budget[0] -= len(pairs) - len(own)
+    if budget[0] < 0:
+        raise YamlError(
+            "excessive aliasing (merge keys expand to too many keys); yaml.v3 rejects it",
+            mark=merge.mark,
+        )
+    return pairs
+
+
 def _check_duplicates(pairs: list[tuple[Node, Node]]) -> None:
     seen: dict[str, Mark] = {}
     for key, _ in pairs:
-        if not isinstance(key, Scalar) or key.raw == "<<":
+        if not isinstance(key, Scalar):
             continue
         if key.raw in seen:
             first = seen[key.raw]
