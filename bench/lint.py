@@ -1,11 +1,16 @@
 """Benchmark: palette-tailscale lint vs yamllint (default config) on 1,000 user-data files.
 
-The corpus files that parse (../shared/corpus/user-data) are replicated to 1,000 files in a
-temporary directory. Both linters run in the same process run, in-process (one call over the
-whole directory, as ``palette-tailscale lint DIR`` does) and as their CLIs in a subprocess.
-Prints files/s for each and the ratio palette-tailscale / yamllint (> 1 means faster).
+The corpus files that parse (../shared/corpus/user-data by default; ``--corpus all`` adds
+user-data-2) are replicated to 1,000 files in a temporary directory. Both linters run in the
+same process run, in-process (one call over the whole directory, as ``palette-tailscale lint
+DIR`` does) and as their CLIs in a subprocess. Prints files/s for each, by wall clock and by CPU
+time (the CPU figure moves less when other work shares the machine), and the ratio
+palette-tailscale / yamllint (> 1 means faster).
 
-    python bench/lint.py [--files N] [--repeat R]
+To compare two versions of the code in the same conditions, run this script with each version
+first on ``PYTHONPATH`` (``PYTHONPATH=../old/src python bench/lint.py``), alternately.
+
+    python bench/lint.py [--files N] [--repeat R] [--corpus user-data|user-data-2|all]
 """
 
 from __future__ import annotations
@@ -21,16 +26,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "user-data"
+CORPORA = ROOT.parent / "shared" / "corpus"
+CHOICES = {"user-data": ("user-data",), "user-data-2": ("user-data-2",),
+           "all": ("user-data", "user-data-2")}  # fmt: skip
 
 
-def seeds() -> list[bytes]:
+def seeds(corpus: str = "user-data") -> list[bytes]:
     """Corpus files that yaml parses (the invalid ones would favour whoever stops sooner)."""
     from palette_tailscale.errors import YamlError
     from palette_tailscale.yamlio import load
 
     found = []
-    for path in sorted(CORPUS.glob("*.yaml")):
+    paths = [p for name in CHOICES[corpus] for p in sorted((CORPORA / name).glob("*.yaml"))]
+    for path in paths:
         data = path.read_bytes()
         try:
             load(data.decode("utf-8"), path.name)
@@ -40,19 +48,22 @@ def seeds() -> list[bytes]:
     return found
 
 
-def replicate(target: Path, count: int) -> None:
-    data = seeds()
+def replicate(target: Path, count: int, corpus: str) -> None:
+    data = seeds(corpus)
     for i in range(count):
         (target / f"host-{i:04d}.yaml").write_bytes(data[i % len(data)])
 
 
-def best(func: Callable[[], object], repeat: int) -> float:
-    times = []
+def best(func: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """The best wall-clock and the best CPU time (this process and its children) of ``repeat``."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        before, start = os.times(), time.perf_counter()
         func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        after = os.times()
+        cpus.append(sum(after[:4]) - sum(before[:4]))
+    return min(walls), min(cpus)
 
 
 def ours_in_process(folder: Path) -> Callable[[], object]:
@@ -95,13 +106,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", choices=sorted(CHOICES), default="user-data")
     args = parser.parse_args()
-    if not CORPUS.is_dir():
-        print(f"corpus not found: {CORPUS}", file=sys.stderr)
+    missing = [n for n in CHOICES[args.corpus] if not (CORPORA / n).is_dir()]
+    if missing:
+        print(f"corpus not found: {CORPORA / missing[0]}", file=sys.stderr)
         return 2
     folder = Path(tempfile.mkdtemp(prefix="pt-lint-bench-"))
     try:
-        replicate(folder, args.files)
+        replicate(folder, args.files, args.corpus)
         ours_cli = shutil.which("palette-tailscale") or "palette-tailscale"
         theirs_cli = shutil.which("yamllint") or "yamllint"
         rows = [
@@ -112,12 +125,14 @@ def main() -> int:
                 command(theirs_cli, "-f", "parsable", str(folder)),
             ),
         ]
-        print(f"{args.files} files ({len(seeds())} distinct corpus files), best of {args.repeat}")
+        distinct = len(seeds(args.corpus))
+        print(f"{args.files} files ({distinct} distinct of {args.corpus}), best of {args.repeat}")
         for label, ours, theirs in rows:
-            a, b = best(ours, args.repeat), best(theirs, args.repeat)
+            (a, a_cpu), (b, b_cpu) = best(ours, args.repeat), best(theirs, args.repeat)
+            n = args.files
             print(
-                f"{label:<11} palette-tailscale {args.files / a:8.0f} files/s   "
-                f"yamllint {args.files / b:8.0f} files/s   ratio {b / a:5.2f}"
+                f"{label:<11} palette-tailscale {n / a:6.0f} files/s ({n / a_cpu:4.0f} CPU)   "
+                f"yamllint {n / b:6.0f} files/s ({n / b_cpu:4.0f} CPU)   ratio {b / a:5.2f}"
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

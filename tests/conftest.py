@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "user-data"
+CORPUS_2 = SHARED / "corpus" / "user-data-2"
 REFERENCE = SHARED / "reference"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

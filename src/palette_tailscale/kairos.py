@@ -29,10 +29,12 @@ INSTALL_STAGES: Final = (
     "kairos-uki-reset.pre",
     "kairos-uki-reset.after",
 )
-_BASES: Final = BOOT_STAGES + tuple(s for s in INSTALL_STAGES if not s.endswith((".pre", ".after")))
+# `kairos-agent` runs every stage S, install hooks included, as S.before, S and S.after
+# (kairos-io/kairos agent/pkg/utils/runstage.go), so `kairos-install.pre.before` runs too.
 KNOWN_STAGES: Final = frozenset(
-    [f"{base}{suffix}" for base in _BASES for suffix in ("", ".before", ".after")]
-    + list(INSTALL_STAGES)
+    f"{base}{suffix}"
+    for base in BOOT_STAGES + INSTALL_STAGES
+    for suffix in ("", ".before", ".after")
 )
 PROVIDER_STAGE_RE: Final = re.compile(r"^provider-kairos\.bootstrap\.(before|after)\.[a-z0-9-]+$")
 

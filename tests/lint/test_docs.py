@@ -22,7 +22,20 @@ def test_rule_ids_levels_and_the_issue_table() -> None:
         "error", "warning", "warning", "warning", "warning", "warning", "warning",
         "info", "error", "info", "warning", "warning", "error", "warning",
     ]  # fmt: skip
-    assert len(RULES) == len(table) == 36
+    assert [table[f"PT0{n}"] for n in range(40, 45)] == [
+        "warning", "error", "warning", "warning", "error",
+    ]  # fmt: skip
+    assert len(RULES) == len(table) == 41
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_explain_cites_the_source_the_rule_relies_on(rule: Rule) -> None:
+    text = rule.explain()
+    assert "\n\nSource: " in text
+    source = text.split("\nSource: ", 1)[1].split("\n\n", 1)[0]
+    assert text.index("\nSource: ") < text.index("\nGood")  # prose, source, then examples
+    if rule.id >= "PT040":  # what yip drops: cited from yip's or Kairos's own code
+        assert "mudler/yip" in source or "kairos-io/kairos" in source
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

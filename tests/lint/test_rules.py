@@ -20,11 +20,21 @@ def found(text: str, rule: str, kind: str = "auto") -> list[tuple[int, int]]:
 CASES = [
     # PT001 header
     ("PT001", "#cloud-config\nstages: {}\n", []),
-    ("PT001", "stages: {}\n", [(1, 1)]),
+    ("PT001", "install: {}\n", [(1, 1)]),
+    ("PT001", "stages: {}\n", []),  # header-less with stages: a system file, no header needed
     ("PT001", "\ufeff#cloud-config\n", [(1, 1)]),
     ("PT001", " #cloud-config\n", [(1, 1)]),
-    ("PT001", "# hi\n#cloud-config\n", [(1, 1)]),
+    ("PT001", "# cloud-config\n", [(1, 1)]),
     ("PT001", "", [(1, 1)]),
+    # Kairos's collector: any of three headers on one of the first ten lines, trailing blanks ok.
+    ("PT001", "# hi\n#cloud-config\n", []),
+    ("PT001", "\n#cloud-config  \ninstall: {}\n", []),
+    ("PT001", "#kairos-config\n", []),
+    ("PT001", "#node-config\n", []),
+    ("PT001", "a: 1\n" * 8 + "#cloud-config\nb: 1\n", []),  # line 9
+    ("PT001", "a: 1\n" * 9 + "#cloud-config\n", []),  # line 10, the last line
+    ("PT001", "a: 1\n" * 9 + "#cloud-config\nb: 1\n", [(1, 1)]),  # line 10, more follows
+    ("PT001", "a: 1\n" * 10 + "#cloud-config\n", [(1, 1)]),  # line 11
     # PT002 YAML
     ("PT002", H + "a: [1, 2\n", [(2, 4)]),
     ("PT002", H + "a: 1\na: 2\n", [(3, 1)]),
@@ -163,7 +173,13 @@ CASES = [
     ),
     ("PT023", H + "stages:\n  boot:\n    - if: 'true'\n", []),
     # PT024 missing permissions
-    ("PT024", H + "stages:\n  boot:\n    - files:\n        - path: /x\n", [(5, 11)]),
+    (
+        "PT024",
+        H + "stages:\n  boot:\n    - files:\n        - path: /x\n          content: a\n",
+        [(5, 11)],
+    ),
+    ("PT024", H + "stages:\n  boot:\n    - directories:\n        - path: /x\n", [(5, 11)]),
+    ("PT024", H + "stages:\n  boot:\n    - files:\n        - path: /run/marker\n", []),
     (
         "PT024",
         H + "stages:\n  boot:\n    - directories:\n        - path: /x\n"
@@ -259,6 +275,46 @@ CASES = [
         [(7, 11)],
     ),
     ("PT039", JOIN + "        - tailscale up\n", []),
+    # PT040 step without action
+    ("PT040", H + "stages:\n  boot:\n    - if: 'true'\n    - commands: [a]\n", [(4, 7)]),
+    ("PT040", H + "stages:\n  boot:\n    - name: x\n    - {}\n", [(4, 7), (5, 7)]),
+    ("PT040", H + "stages:\n  boot:\n    - command: [a]\n", []),  # PT003's
+    ("PT040", H + "stages:\n  boot:\n    - if: 'true'\n      commands: [a]\n", []),
+    # PT041 top-level keys yip ignores
+    ("PT041", H + "stages: {}\nboot.after:\n  - commands: [a]\ncommands: [b]\n", [(3, 1), (5, 1)]),
+    ("PT041", H + "install: {}\nstylus: {}\nk3s: {}\nname: x\nruncmd: [a]\n", []),
+    ("PT041", "stages: {}\nname: x\nruncmd: [a]\nstylus: {}\n", [(3, 1), (4, 1)]),
+    # PT042 cloud-init keys yip's loader ignores
+    ("PT042", H + "packages: [tailscale]\npackage_update: true\nruncmd: [a]\n", [(2, 1), (3, 1)]),
+    (
+        "PT042",
+        H + "users:\n  - name: a\n    sudo: ALL\n    lock_passwd: true\n"
+        "write_files:\n  - path: /x\n    defer: true\n",
+        [(4, 5), (8, 5)],
+    ),
+    ("PT042", "stages: {}\npackages: [tailscale]\n", []),  # no header: PT041's
+    # PT043 other secrets in clear
+    ("PT043", H + "p2p:\n  network_token: b3RwOgogIGRodDoKIC\n", [(3, 18)]),
+    ("PT043", H + "stylus:\n  registryCredentials:\n    password: s3cr3tPa55\n", [(4, 15)]),
+    ("PT043", JOIN + "        - K3S_TOKEN=K10abc::server:xyz sh /x\n", [(7, 21)]),
+    ("PT043", JOIN + "        - subscription-manager register --password Hunter22x\n", [(7, 52)]),
+    (
+        "PT043",
+        H + "p2p:\n  network_token: YOUR_TOKEN_GOES_HERE\nstylus:\n  registryCredentials:\n"
+        "    password: <yourPassword>\n",
+        [],
+    ),
+    ("PT043", JOIN + '        - k3s agent --token "$TOKEN" --token-file /k --password-stdin\n', []),
+    # PT044 shell errors in if: and commands
+    ("PT044", H + "stages:\n  boot:\n    - if: '[-f /x ]'\n      commands: [a]\n", [(4, 12)]),
+    ("PT044", H + "stages:\n  boot:\n    - if: '[ -f /x]'\n      commands: [a]\n", [(4, 19)]),
+    ("PT044", JOIN + "        - |\n          echo\n          if true; then echo\n", [(9, 11)]),
+    ("PT044", JOIN + "        - echo 'a\n", [(7, 16)]),
+    (
+        "PT044",
+        H + "stages:\n  boot:\n    - if: '[ -f /x ] && [ ! -d /y ] || grep -q \"a b\" /z'\n",
+        [],
+    ),
 ]
 
 
@@ -340,6 +396,71 @@ def test_secret_never_appears_in_messages(command: str) -> None:
 def test_a_stage_type_error_says_every_stage_is_dropped() -> None:
     (problem,) = lint_text(H + "stages:\n  boot:\n    commands: [a]\n", select=["PT004"])
     assert problem.message == (
-        "stages.boot is a mapping, yip expects a list: "
-        "this type error makes yip drop every stage of the file"
+        "stages.boot is a mapping, yip expects a list: yip drops every stage of the file"
     )
+
+
+@pytest.mark.parametrize(
+    ("steps", "level", "says"),
+    [
+        ("    - if: 'true'\n    - commands: [a]\n", "error", "runs unconditionally"),
+        ("    - if: 'true'\n    - if: 'false'\n      commands: [a]\n", "warning", "guards nothing"),
+        ("    - only_arch: arm64\n", "warning", "guards nothing"),
+        ("    - name: a\n      after: [{name: b}]\n", "warning", "does nothing"),
+    ],
+)
+def test_pt040_is_an_error_when_the_next_step_runs_unguarded(
+    steps: str, level: str, says: str
+) -> None:
+    problems = lint_text(H + "stages:\n  boot:\n" + steps, select=["PT040"])
+    assert [p.level for p in problems] == [level]
+    assert says in problems[0].message
+
+
+def test_pt040_points_at_the_unguarded_step() -> None:
+    (problem,) = lint_text(H + "stages:\n  boot:\n    - if: 'x'\n    - commands: [a]\n")
+    assert problem.message == (
+        "stages.boot[0] has if but no action, so it guards nothing and the next step (line 5) "
+        "runs unconditionally; write them as one list item"
+    )
+
+
+SECRETS = [
+    "p2p:\n  network_token: b3RwOgogIGRodDoKICAgIGludGVydmFsOiA5MjIzMzcy\n",
+    "stylus:\n  registryCredentials:\n    password: 'Sup3rS3cretRegistry'\n",
+    "cluster:\n  cluster_token: Sup3rS3cretCluster\n",
+    "stages:\n  boot:\n    - environment:\n        K3S_TOKEN: K10Sup3rS3cret::server:abc\n",
+    "stages:\n  boot:\n    - commands:\n        - K3S_TOKEN=K10Sup3rS3cret::server:abc sh x\n",
+    "stages:\n  boot:\n    - commands:\n        - |\n          subscription-manager register \\\n"
+    "            --username me --password 'Sup3rS3cretRHSM'\n",
+    "stages:\n  boot:\n    - git:\n        auth:\n          password: Sup3rS3cretGit\n",
+]
+
+
+@pytest.mark.parametrize("body", SECRETS)
+def test_pt043_finds_secrets_and_never_shows_them(body: str) -> None:
+    from palette_tailscale.lint.formats import text as text_format
+
+    doc = H + body
+    problems = lint_text(doc, "user-data", select=["PT043"])
+    assert len(problems) == 1
+    shown = text_format(problems, {"user-data": doc.splitlines()})
+    assert "S3cret" not in shown and "b3RwOgog" not in shown
+    assert "***" in shown  # the source line is printed, its value hidden
+
+
+def test_pt043_says_where_the_secret_goes() -> None:
+    command, value = (
+        lint_text(H + body, select=["PT043"])[0].message for body in (SECRETS[4], SECRETS[0])
+    )
+    assert command.startswith("a k3s join token in a command, where ps and the logs show it")
+    assert value.startswith("the Kairos p2p network token (network_token) in clear")
+
+
+def test_pt043_leaves_skip_copy_steps_of_site_data_alone() -> None:
+    doc = (
+        H + "stages:\n  network.after:\n    - name: skip-copy-k3s\n      environment:\n"
+        "        K3S_TOKEN: K10Sup3rS3cret::server:abc\n"
+    )
+    assert lint_text(doc, kind="site", select=["PT043"]) == []
+    assert len(lint_text(doc, kind="installer", select=["PT043"])) == 1

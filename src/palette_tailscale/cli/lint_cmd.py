@@ -52,7 +52,11 @@ def _ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> 
     type=click.Choice(KINDS),
     default="auto",
     show_default=True,
-    help="What the files are: installer user-data, site user-data, or guess.",
+    help="What the files are: installer user-data, site user-data, system/drop-in files run "
+    "from a stage directory, or guess per file.",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Say which kind each file was linted as (on stderr)."
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="PT0NN", help="Show a rule's documentation and exit.")
@@ -63,6 +67,7 @@ def lint(
     ignore: tuple[str, ...],
     strict: bool,
     kind: str,
+    verbose: bool,
     list_rules: bool,
     explain: str | None,
 ) -> int:  # fmt: skip
@@ -84,6 +89,9 @@ def lint(
         select=select or None,
         ignore=ignore,
     )
+    if verbose:
+        click.echo("".join(f"{path}: {kind}\n" for path, kind in report.kinds.items()), nl=False,
+                   err=True)  # fmt: skip
     chosen = fmt or default_format(sys.stdout.isatty())
     click.echo(render(report, chosen, color=use_color(sys.stdout)), nl=False)
     return 1 if report.failed(strict=strict) else 0

@@ -14,10 +14,10 @@ from typing import Final
 from ..errors import Mark
 from ..kairos import SKIP_COPY_PREFIX
 from ..yamlio import Document, Map, Node, Scalar, Seq
-from . import schema, shell
+from . import kinds, schema, shell
 from .problem import Level
 
-HEADER: Final = "#cloud-config"
+HEADER: Final = kinds.YIP_HEADER
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +76,32 @@ class Context:
 
     path: str
     text: str
-    kind: str  # "installer" or "site" (auto already resolved)
+    kind: str  # "installer", "site" or "system" (auto already resolved)
     doc: Document
     steps: list[Step] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
     parse_error: Hit | None = None  # set when the text is not YAML (PT002)
+    kind_reason: str = "--kind"
+
+    @cached_property
+    def cloud_init(self) -> bool:
+        """Whether yip reads the cloud-init keys (``runcmd``, ``users``...) of this file.
+
+        User-data reaches the host through the collector, which writes it back under a
+        ``#cloud-config`` header; a stage-directory file is read as it is (see :mod:`.kinds`).
+        """
+        return self.kind != "system" or kinds.yip_cloud_init(self.text)
+
+    def decode_effect(self, path: tuple[str, ...]) -> str:
+        """What yip does with the file when the value at ``path`` cannot be decoded."""
+        if path[:1] == ("stages",) and self.cloud_init:
+            return "yip drops every stage of the file"
+        if path[:1] == ("install",):
+            return "Kairos cannot decode the install section"
+        return (
+            "yip cannot load the file: none of its steps run, nor those of the other files in "
+            "its directory (such as /oem)"
+        )
 
     @property
     def root(self) -> Node | None:
@@ -93,7 +114,7 @@ class Context:
     @cached_property
     def issues(self) -> list[schema.Issue]:
         """Shape problems of the whole document (one walk, shared by several rules)."""
-        return list(schema.check(self.root))
+        return list(schema.check(self.root, cloud_init=self.cloud_init))
 
     @cached_property
     def ups(self) -> list[tuple[Command, shell.Invocation]]:
@@ -168,28 +189,28 @@ class Context:
 
 def build(doc: Document, kind: str) -> Context:
     """Index the stages, steps and commands of a parsed document."""
-    ctx = Context(
-        path=doc.path, text=doc.text, kind="installer" if kind == "auto" else kind, doc=doc
-    )
+    ctx = Context(path=doc.path, text=doc.text, kind="installer", doc=doc)
     root = doc.root
-    if not isinstance(root, Map):
-        return ctx
-    stages = root.get("stages")
-    if isinstance(stages, Map):
-        for key, value in stages.items():
-            if isinstance(value, Seq):
-                ctx.steps.extend(
-                    Step(key.raw, key, item, i)
-                    for i, item in enumerate(value.items)
-                    if isinstance(item, Map)
+    if isinstance(root, Map):
+        stages = root.get("stages")
+        if isinstance(stages, Map):
+            for key, value in stages.items():
+                if isinstance(value, Seq):
+                    ctx.steps.extend(
+                        Step(key.raw, key, item, i)
+                        for i, item in enumerate(value.items)
+                        if isinstance(item, Map)
+                    )
+        for step in ctx.steps:
+            commands = step.node.get("commands")
+            if isinstance(commands, Seq):
+                ctx.commands.extend(
+                    Command(step, c) for c in commands.items if isinstance(c, Scalar)
                 )
-    for step in ctx.steps:
-        commands = step.node.get("commands")
-        if isinstance(commands, Seq):
-            ctx.commands.extend(Command(step, c) for c in commands.items if isinstance(c, Scalar))
-    _add_runcmd(ctx, root)
-    if kind == "auto" and root.get("install") is None and any(s.skip_copy for s in ctx.steps):
-        ctx.kind = "site"  # documented: site data carries skip-copy- steps and no install section
+    choice = kinds.choose(kind, doc.text, root, skip_copy=any(s.skip_copy for s in ctx.steps))
+    ctx.kind, ctx.kind_reason = choice.kind, choice.reason
+    if isinstance(root, Map) and ctx.cloud_init:
+        _add_runcmd(ctx, root)
     return ctx
 
 

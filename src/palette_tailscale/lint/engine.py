@@ -7,12 +7,13 @@ finding, never an exception, so one bad file in a directory does not hide the ot
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Final
 
 from ..errors import Mark, YamlError
 from ..secrets import redact
 from ..yamlio import Document, load
-from . import graph, suppress
+from . import graph, kinds, suppress
 from .context import Context, Hit, build
 from .problem import KINDS, Problem
 from .registry import Rule, choose
@@ -42,14 +43,37 @@ def lint_bytes(
     ignore: Collection[str] | None = None,
 ) -> list[Problem]:
     """Like :func:`lint_text` for raw file content (invalid UTF-8 is a PT002 finding)."""
+    return lint_file(data, path, kind=kind, select=select, ignore=ignore).problems
+
+
+@dataclass(frozen=True, slots=True)
+class Linted:
+    """One file's findings and the kind it was linted as (with the reason, for --verbose)."""
+
+    kind: str
+    reason: str
+    problems: list[Problem]
+
+
+def lint_file(
+    data: bytes,
+    path: str,
+    *,
+    kind: str = "auto",
+    select: Collection[str] | None = None,
+    ignore: Collection[str] | None = None,
+) -> Linted:
+    """Lint raw file content; also say which kind of file it was taken for."""
     rules = _rules(kind, select, ignore)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", "replace")  # for PT001 and the suppression comments
         hit = Hit(_byte_mark(data, exc.start, path), _utf8_message(data, exc))
-        return _run(_unparsed(text, path, kind, hit), rules)
-    return _run(_context(text, path, kind), rules)
+        ctx = _unparsed(text, path, kind, hit)
+    else:
+        ctx = _context(text, path, kind)
+    return Linted(ctx.kind, ctx.kind_reason, _run(ctx, rules))
 
 
 def _rules(
@@ -75,13 +99,10 @@ def _context(text: str, path: str, kind: str) -> Context:
 
 def _unparsed(text: str, path: str, kind: str, error: Hit | None) -> Context:
     """A context without a document: the YAML rules skip it, PT002 reports ``error``."""
-    ctx = Context(path, text, _concrete(kind), Document(path, text, None))
+    choice = kinds.choose(kind, text, None)
+    ctx = Context(path, text, choice.kind, Document(path, text, None), kind_reason=choice.reason)
     ctx.parse_error = error
     return ctx
-
-
-def _concrete(kind: str) -> str:
-    return "installer" if kind == "auto" else kind
 
 
 def _parse_hit(exc: YamlError, path: str) -> Hit:
@@ -99,7 +120,7 @@ def _run(ctx: Context, rules: tuple[Rule, ...]) -> list[Problem]:
     directives = suppress.parse(ctx.text)
     found: set[Problem] = set()
     for rule in rules:
-        if rule.needs_yaml and not parsed:
+        if (rule.needs_yaml and not parsed) or ctx.kind not in rule.kinds:
             continue
         for hit in rule.check(ctx):
             if directives.covers(rule.id, hit.mark.line, hit.anchor):

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Final
 
 from ..secrets import REDACTED, redact
+from .credentials import scrub_line
 from .problem import Problem
 
 FORMATS: Final = ("text", "parsable", "json", "sarif", "github")
@@ -84,8 +85,9 @@ def _entry(p: Problem, lines: list[str], color: bool) -> str:
 
 
 def scrub(line: str) -> str:
-    """A source line safe to print: key-shaped tokens and literal --auth-key values removed."""
-    return redact(_FLAG_VALUE_RE.sub(lambda m: m.group(1) + REDACTED, line))
+    """A source line safe to print: key-shaped tokens, literal --auth-key values and the
+    values of other credentials (passwords, tokens: PT043) removed."""
+    return scrub_line(redact(_FLAG_VALUE_RE.sub(lambda m: m.group(1) + REDACTED, line)))
 
 
 def _data(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Final, Literal
 
 Level = Literal["error", "warning", "info"]
 LEVELS: Final[tuple[Level, ...]] = ("error", "warning", "info")
-KINDS: Final = ("auto", "installer", "site")
+KINDS: Final = ("auto", "installer", "site", "system")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
 """The rule catalogue: each rule module's ID, level, summary, documentation and check.
 
 A rule module (``rules/ptNNN_*.py``) defines ``ID``, ``LEVEL``, ``SUMMARY`` and
-``check(ctx) -> Iterator[Hit]``; its docstring is its documentation (``--explain``) and holds a
-failing (``Bad::``) and a passing (``Good::``) example that a test runs.
+``check(ctx) -> Iterator[Hit]``, and optionally ``APPLIES_TO`` (the kinds of file it checks; all
+of installer, site and system by default) and ``NEEDS_YAML``. Its docstring is its
+documentation (``--explain``): it holds a failing (``Bad::``) and a passing (``Good::``)
+example that a test runs, and a ``Source:`` line naming what the rule relies on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Final
 
 from ..errors import InputError
 from .context import Context, Hit
+from .kinds import ALL_KINDS, CONCRETE
 from .problem import Level
 
 ID_RE: Final = re.compile(r"^PT[0-9]{3}$")
@@ -40,12 +43,14 @@ class Rule:
     doc: str
     check: Callable[[Context], Iterable[Hit]]
     needs_yaml: bool = True
+    kinds: frozenset[str] = ALL_KINDS
 
     @classmethod
     def of(cls, module: ModuleType) -> Rule:
         doc = textwrap.dedent((module.__doc__ or "").strip("\n"))
         return cls(module.ID, module.LEVEL, module.SUMMARY, doc.strip() + "\n", module.check,
-                   getattr(module, "NEEDS_YAML", True))  # fmt: skip
+                   getattr(module, "NEEDS_YAML", True),
+                   frozenset(getattr(module, "APPLIES_TO", ALL_KINDS)))  # fmt: skip
 
     @property
     def examples(self) -> list[Example]:
@@ -55,8 +60,13 @@ class Rule:
             found.append(Example(match.group(1) == "Bad", match.group(2) or "auto", body))
         return found
 
+    @property
+    def applies_to(self) -> str:
+        """The kinds of file the rule checks, in the order of ``--kind``."""
+        return ", ".join(k for k in CONCRETE if k in self.kinds)
+
     def explain(self) -> str:
-        return f"{self.id} ({self.level}): {self.summary}\n\n{self.doc}"
+        return f"{self.id} ({self.level}): {self.summary}\nKinds: {self.applies_to}\n\n{self.doc}"
 
 
 @cache

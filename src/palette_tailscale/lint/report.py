@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from . import formats
-from .engine import lint_bytes
+from .engine import lint_file
 from .problem import Problem, fails
 from .sarif import sarif
 from .sources import collect, read_source
@@ -23,6 +23,7 @@ class Report:
     problems: list[Problem]
     files: int
     lines: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)  # path -> "kind (why)", in lint order
 
     def failed(self, *, strict: bool) -> bool:
         return fails(self.problems, strict=strict)
@@ -40,15 +41,17 @@ def lint_sources(
     resolved = {p: collect([p]) for p in paths if p != STDIN}
     problems: list[Problem] = []
     lines: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
     count = 0
     for path in paths:
         for shown, data in _read(path, resolved, read_stdin):
             count += 1
-            found = lint_bytes(data, shown, kind=kind, select=select, ignore=ignore)
-            problems.extend(found)
-            if found:
+            linted = lint_file(data, shown, kind=kind, select=select, ignore=ignore)
+            problems.extend(linted.problems)
+            kinds[shown] = f"{linted.kind} ({linted.reason})"
+            if linted.problems:
                 lines[shown] = data.decode("utf-8", "replace").splitlines()
-    return Report(problems, count, lines)
+    return Report(problems, count, lines, kinds)
 
 
 def _read(

@@ -74,19 +74,31 @@ STEP_SPEC: Final[dict[str, Any]] = {
 }
 STEP: Final = ("map", {key: STEP_SPEC.get(key, S) for key in STEP_FIELDS})
 INSTALL_BOOLS: Final = ("auto", "reboot", "poweroff", "no-format", "force", "nousers")
-TOP: Final = (
-    "loose",
-    {
-        "stages": ("dict", ("list", STEP)),
-        "runcmd": STRS,
-        "write_files": ("list", ("loose", {"path": S, "content": S, "owner": S})),
-        "users": ("list", ("loose", {"groups": STRS, "ssh_authorized_keys": STRS})),
-        "ssh_authorized_keys": STRS,
-        "hostname": S,
-        "install": ("loose", {"bind_mounts": STRS, "ephemeral_mounts": STRS}
-                    | dict.fromkeys(INSTALL_BOOLS, BOOL)),
-    },
-)
+# The cloud-init keys yip's cloud-init loader decodes (mudler/yip pkg/schema/cloudinit/config.go).
+CLOUD_FILE: Final[tuple[str, dict[str, Any]]] = ("loose", {
+    "path": S, "content": S, "owner": S, "encoding": S, "permissions": S,
+})
+CLOUD_USER: Final[tuple[str, dict[str, Any]]] = ("loose", {
+    "name": S, "passwd": S, "ssh_authorized_keys": STRS, "coreos_ssh_import_github": S,
+    "coreos_ssh_import_github_users": STRS, "coreos_ssh_import_url": S, "gecos": S, "homedir": S,
+    "no_create_home": BOOL, "primary_group": S, "groups": STRS, "no_user_group": BOOL,
+    "system": BOOL, "no_log_init": BOOL, "shell": S, "lock_passwd": BOOL, "uid": S,
+})
+CLOUD_INIT: Final[dict[str, Any]] = {
+    "ssh_authorized_keys": STRS,
+    "write_files": ("list", CLOUD_FILE),
+    "hostname": S,
+    "users": ("list", CLOUD_USER),
+    "runcmd": STRS,
+    "growpart": ("loose", {"mode": S, "devices": STRS}),
+    "milpa_files": ("list", CLOUD_FILE),
+}
+YIP_TOP: Final[dict[str, Any]] = {"name": S, "stages": ("dict", ("list", STEP))}
+INSTALL: Final = ("loose", {"bind_mounts": STRS, "ephemeral_mounts": STRS}
+                  | dict.fromkeys(INSTALL_BOOLS, BOOL))
+# A file read with the cloud-init loader (and Kairos's install section); a plain yip file.
+TOP: Final = ("loose", YIP_TOP | CLOUD_INIT | {"install": INSTALL})
+PLAIN_TOP: Final = ("loose", YIP_TOP)
 # fmt: on
 
 
@@ -99,42 +111,54 @@ class Issue:
     known: tuple[str, ...] = ()
 
 
-def check(root: Node | None) -> Iterator[Issue]:
+def check(root: Node | None, *, cloud_init: bool = True) -> Iterator[Issue]:
+    """Shape problems; ``cloud_init``: whether yip reads the file's cloud-init keys."""
     if root is None:
         return
     if not isinstance(root, Map):
         yield Issue("type", root, (), f"is a {_kind(root)}, not a mapping")
         return
-    yield from _check(root, TOP, ())
+    yield from _Walk().check(root, TOP if cloud_init else PLAIN_TOP, ())
 
 
-def _check(node: Node, spec: Any, path: tuple[str, ...]) -> Iterator[Issue]:
-    if isinstance(spec, str):
-        yield from _scalar(node, spec, path)
-        return
-    form, inner = spec
-    if isinstance(node, Scalar) and node.style is None and node.value is None:
-        return  # null decodes to the zero value
-    want = {"list": Seq, "dict": Map, "map": Map, "loose": Map}[form]
-    if not isinstance(node, want):
-        yield Issue("type", node, path, f"is a {_kind(node)}, yip expects a {_WANT[form]}")
-    elif isinstance(node, Seq):
-        for i, item in enumerate(node.items):
-            yield from _check(item, inner, (*path, str(i)))
-    elif isinstance(node, Map):
-        yield from _pairs(node, form, inner, path)
+class _Walk:
+    """One walk; a collection reached again through an alias or a merge key is checked once,
+    where it is first met (usually where it is written)."""
 
+    def __init__(self) -> None:
+        self.seen: set[tuple[int, int]] = set()
 
-def _pairs(node: Map, form: str, inner: Any, path: tuple[str, ...]) -> Iterator[Issue]:
-    for key, value in node.items():
-        sub = (*path, key.raw)
-        if form == "dict":
-            yield from _check(value, inner, sub)
-        elif key.raw in inner:
-            yield from _check(value, inner[key.raw], sub)
-        elif form == "map":
-            kind = "if_files" if path and path[-1] == "if_files" else "unknown"
-            yield Issue(kind, key, sub, key.raw, tuple(inner))
+    def check(self, node: Node, spec: Any, path: tuple[str, ...]) -> Iterator[Issue]:
+        visit = (id(node), id(spec))
+        if visit in self.seen:
+            return
+        self.seen.add(visit)
+        if isinstance(spec, str):
+            yield from _scalar(node, spec, path)
+            return
+        form, inner = spec
+        if isinstance(node, Scalar) and node.style is None and node.value is None:
+            return  # null decodes to the zero value
+        want = {"list": Seq, "dict": Map, "map": Map, "loose": Map}[form]
+        if not isinstance(node, want):
+            yield Issue("type", node, path, f"is a {_kind(node)}, yip expects a {_WANT[form]}")
+        elif isinstance(node, Seq):
+            for i, item in enumerate(node.items):
+                yield from self.check(item, inner, (*path, str(i)))
+        elif isinstance(node, Map):
+            yield from self._pairs(node, form, inner, path)
+
+    def _pairs(self, node: Map, form: str, inner: Any, path: tuple[str, ...]) -> Iterator[Issue]:
+        for key, value in node.items():
+            sub = (*path, key.raw)
+            if form == "dict":
+                yield from self.check(value, inner, sub)
+            elif key.raw in inner:
+                yield from self.check(value, inner[key.raw], sub)
+            elif form == "map" and (id(key), 0) not in self.seen:
+                self.seen.add((id(key), 0))  # a merged key: reported once
+                kind = "if_files" if path and path[-1] == "if_files" else "unknown"
+                yield Issue(kind, key, sub, key.raw, tuple(inner))
 
 
 def _scalar(node: Node, spec: str, path: tuple[str, ...]) -> Iterator[Issue]:

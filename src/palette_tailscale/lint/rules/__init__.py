@@ -42,6 +42,11 @@ NAMES: tuple[str, ...] = (
     "pt037_after",
     "pt038_size",
     "pt039_up_stage",
+    "pt040_step_without_action",
+    "pt041_top_level_ignored",
+    "pt042_cloud_init_ignored",
+    "pt043_secret_in_clear",
+    "pt044_shell_error",
 )
 
 MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__name__}.{name}") for name in NAMES)

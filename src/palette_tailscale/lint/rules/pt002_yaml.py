@@ -6,6 +6,9 @@ sits on the line yaml.v3 names: the start of the block it could not finish; the 
 gives where the parser stopped. Duplicate keys are an error for yaml.v3 (PyYAML silently keeps
 the last one). Invalid UTF-8 and NUL bytes are reported here too.
 
+Source: gopkg.in/yaml.v3 (the parser yip and Kairos use); mudler/yip ``pkg/executor/default.go``
+(``dirOps``: a file that fails to load stops its directory).
+
 Bad::
 
     #cloud-config

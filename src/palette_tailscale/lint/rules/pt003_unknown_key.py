@@ -3,7 +3,11 @@
 yip decodes steps with yaml.v3's non-strict mode, so a misspelt key does nothing at all: no
 error, no warning, the setting is simply not applied. Common ones come from the docs themselves:
 ``systctl`` (for ``sysctl``), ``owner_string`` (the field is ``ownerstring``), ``command``
-(for ``commands``), ``systemd`` (for ``systemctl``).
+(for ``commands``), ``systemd`` (for ``systemctl``). Keys brought in by a merge key
+(``<<: *anchor``) are checked where the anchored text is written.
+
+Source: mudler/yip ``pkg/schema/schema.go`` (``Stage`` and its field types) and
+``pkg/schema/loader_yip.go`` (``yaml.Unmarshal``, not strict).
 
 Bad::
 

@@ -4,7 +4,11 @@ yip's ``permissions`` is a uint32 decoded by yaml.v3: ``0644`` is octal (420), b
 the *decimal* number 644, i.e. mode 0o1204 (sticky, owner write, others read). A quoted
 ``"0644"`` is a string in an integer field: a type error that drops every stage of the file.
 Decimal spellings of common modes (``420`` for 0644, ``493`` for 0755, ``384`` for 0600) are
-accepted as deliberate.
+accepted as deliberate. The message of a quoted mode says what the type error costs in this
+kind of file (PT004).
+
+Source: mudler/yip ``pkg/schema/schema.go`` (``Permissions uint32``); gopkg.in/yaml.v3
+``resolve.go`` (``0644`` is octal, ``644`` decimal).
 
 Bad::
 
@@ -58,16 +62,16 @@ def check(ctx: Context) -> Iterator[Hit]:
             for item in items(step, field):
                 node = item.get("permissions")
                 if isinstance(node, Scalar):
-                    message = judge(node)
+                    message = judge(node, ctx.decode_effect(("stages",)))
                     if message:
                         yield Hit(ctx.at(node), message)
 
 
-def judge(node: Scalar) -> str | None:
+def judge(node: Scalar, effect: str = "yip drops every stage of the file") -> str | None:
     if not node.plain:
         return (
             f"permissions {node.style}{node.raw}{node.style} is quoted: a string in yip's integer "
-            "field is a type error that drops every stage of the file; write it unquoted (0644)"
+            f"field is a type error, so {effect}; write it unquoted (0644)"
         )
     value = node.as_int()
     if value is None:

@@ -5,6 +5,10 @@ never triggered. Known stages are the boot stages (``rootfs``, ``initramfs``, ``
 ``network``, ``reconcile``), the install, upgrade and reset hooks, each with ``.before`` and
 ``.after`` variants, and ``provider-kairos.bootstrap.{before,after}.<role>``.
 
+Source: kairos-io/kairos ``agent/pkg/utils/runstage.go`` (``S.before``, ``S``, ``S.after``) and
+``agent/pkg/action/install.go`` (hook names); mudler/yip ``pkg/schema/schema.go`` (stages are a
+free map).
+
 Bad::
 
     #cloud-config

@@ -5,6 +5,9 @@ any link is configured; in ``rootfs``/``initramfs`` not even systemd (so no ``ta
 runs. ``tailscale up`` there fails or, without ``--timeout``, hangs the boot. Join in
 ``network.after``. The cloud-init ``runcmd`` list runs in ``boot``.
 
+Source: kairos-io/kairos ``kairos-init/pkg/bundled/cloudconfigs/09_systemd_services.yaml``
+(``cos-setup-*`` ordering) and ``immucore`` (``rootfs``, ``initramfs`` before systemd).
+
 Bad::
 
     #cloud-config

@@ -5,6 +5,9 @@ autoreset, where there is no persistent partition: each such boot enrols a *new*
 (``localhost-1``, ``-2``...). Guard the step on the markers Kairos writes before ``rootfs``:
 ``if: '[ -f /run/cos/active_mode ] || [ -f /run/cos/passive_mode ]'``.
 
+Source: kairos-io/kairos ``immucore/pkg/state/steps_shared.go`` (the ``/run/cos/*_mode``
+markers).
+
 Bad::
 
     #cloud-config

@@ -6,6 +6,8 @@ expired, can log the device out. Only pass the key when the node is not logged i
 ``tailscale status`` (or ``BackendState``) first, or guard the step on a marker file written
 after a successful join.
 
+Source: tailscale/tailscale ``cmd/tailscale/cli/up.go`` and ``cmd/tailscale/cli/status.go``.
+
 Bad::
 
     #cloud-config

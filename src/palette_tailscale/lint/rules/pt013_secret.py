@@ -7,6 +7,9 @@ the host) and pass ``--auth-key=file:PATH``. Levels: error on a command line or 
 ``skip-copy-`` step; warning inside a ``skip-copy-`` step of installer data; nothing inside a
 ``skip-copy-`` step of site data (``--kind site``).
 
+Source: kairos-io/kairos ``agent/pkg/elemental/elemental.go`` (config copied to
+``/oem/90_custom.yaml``); spectrocloud/librarium ``skip-copying-stages.md`` (``skip-copy-``).
+
 Bad::
 
     #cloud-config

@@ -6,6 +6,9 @@ is lost at every reboot and the host enrols again as a new device. Listing it in
 ``install.bind_mounts`` is harmless where it is already persistent. Only for installer data
 (``bind_mounts`` is read at install time).
 
+Source: kairos-io/kairos ``kairos-init/pkg/bundled/cloudconfigs/00_rootfs.yaml``
+(``PERSISTENT_STATE_PATHS``); kairos-io/packages ``d5c943d5``.
+
 Bad::
 
     #cloud-config
@@ -45,10 +48,11 @@ from ._common import strings, sub
 ID = "PT014"
 LEVEL: Level = "warning"
 SUMMARY = "Tailscale is used but /var/lib/tailscale is not persisted (install.bind_mounts)"
+APPLIES_TO = ("installer",)  # bind_mounts are read at install time
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    if ctx.kind == "site" or not _uses_tailscale(ctx) or _persisted(ctx):
+    if not _uses_tailscale(ctx) or _persisted(ctx):
         return
     mounts = sub(ctx.root, "install", "bind_mounts")
     where = ctx.at(mounts) if mounts is not None else Mark(ctx.path, 1, 1)

@@ -4,6 +4,8 @@ tailscaled takes the OS host name when it starts. Early in boot that is ``localh
 bases (the control server then names the device ``localhost-N``) or ``kairos-xxxx`` on newer
 ones: nothing tells the devices apart. Pass ``--hostname`` explicitly.
 
+Source: tailscale/tailscale ``cmd/tailscale/cli/up.go`` (``--hostname``).
+
 Bad::
 
     #cloud-config

@@ -7,6 +7,10 @@ counter, ``sleep infinity`` and a foreground ``tailscale up`` without a bound ar
 ``--timeout`` (it blocks until login succeeds), or ``--timeout=0`` (the same: no timeout). A
 ``tailscale up`` run under ``timeout N`` is bounded. Bound every retry loop with a counter.
 
+Source: kairos-io/kairos ``kairos-init/pkg/bundled/cloudconfigs/09_systemd_services.yaml``
+(``Type=oneshot``, no ``TimeoutStartSec``); tailscale/tailscale ``cmd/tailscale/cli/up.go``
+(``--timeout``, 0 waits forever).
+
 Bad::
 
     #cloud-config

@@ -3,6 +3,9 @@
 Stage commands already run as root. ``sudo`` adds nothing, may be missing from the image, and
 with ``requiretty`` or a lecture configured it can fail or wait for input.
 
+Source: mudler/yip ``pkg/console/console.go`` (commands run with ``sh -c`` by the agent, as
+root).
+
 Bad::
 
     #cloud-config

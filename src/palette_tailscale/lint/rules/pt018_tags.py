@@ -3,6 +3,9 @@
 A tag is ``tag:`` followed by a letter and then letters, digits or hyphens. The control server
 refuses the whole ``tailscale up`` when one tag is malformed, so the device never joins.
 
+Source: tailscale/tailscale ``tailcfg`` (``CheckTag``) and ``cmd/tailscale/cli/up.go``
+(``--advertise-tags``).
+
 Bad::
 
     #cloud-config

@@ -2,6 +2,8 @@
 
 ``tailscale up`` documents ``--auth-key``; ``--authkey`` is kept only as a hidden alias.
 
+Source: tailscale/tailscale ``cmd/tailscale/cli/cli.go`` and ``up.go``.
+
 Bad::
 
     #cloud-config

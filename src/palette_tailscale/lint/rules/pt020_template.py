@@ -6,6 +6,9 @@ yip passes these fields through Go ``text/template`` (with sprig) before using t
 ``{{"{{"}}`` or wrap the text in ``{{`...`}}``. Base64-encoded content is decoded before
 rendering, so encoding does not hide it.
 
+Source: mudler/yip ``pkg/plugins/common.go`` (``templateSysData``, Go ``text/template`` with
+sprig).
+
 Bad::
 
     #cloud-config

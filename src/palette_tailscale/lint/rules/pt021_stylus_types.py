@@ -5,6 +5,9 @@ Palette's ``stylus`` settings are strings, but YAML reads ``projectUid: 12345677
 Kairos re-writes the merged config (yaml.v3 marshal), a number such as ``0123`` comes back as
 ``83``; a null password is no password. Quote such values.
 
+Source: Palette's installer configuration reference (spectrocloud/librarium); gopkg.in/yaml.v3
+``resolve.go``.
+
 Bad::
 
     #cloud-config
@@ -37,6 +40,7 @@ from ..problem import Level
 ID = "PT021"
 LEVEL: Level = "warning"
 SUMMARY = "stylus values that YAML turns into the wrong type"
+APPLIES_TO = ("installer", "site")  # stylus is read by Palette from user-data only
 
 STRING_KEYS: Final = frozenset(
     {"projectUid", "projectName", "name", "hostName", "edgeHostToken", "paletteEndpoint",

@@ -4,6 +4,9 @@ Palette uses these as the edge host ID and the OS host name, and Tailscale as th
 one lowercase DNS label, ``a-z``, ``0-9`` and ``-``, at most 63 characters, starting and ending
 with a letter or digit. Values with shell or template expansion (``$``, ``{{``) are not judged.
 
+Source: tailscale/tailscale ``cmd/tailscale/cli/up.go`` (``--hostname``: one DNS label);
+Palette's installer configuration reference (spectrocloud/librarium).
+
 Bad::
 
     #cloud-config

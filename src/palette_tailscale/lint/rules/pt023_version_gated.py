@@ -4,7 +4,11 @@
 ``packages``, ``package_pins``, ``unpack_images`` and ``systemctl.overrides`` arrived in later
 yip versions (v1.13 to v1.22). An older agent ignores them silently, and an ignored condition
 means the step runs everywhere. Which yip a CanvOS base carries is not published; prefer an
-``if:`` shell test.
+``if:`` shell test. Not checked on system files: the files kairos-init bundles into an image
+ship with the yip and agent that implement them.
+
+Source: the first mudler/yip tag whose ``pkg/schema/schema.go`` has each field; the yip
+version each kairos-agent release pins in its ``go.mod``.
 
 Bad::
 
@@ -39,6 +43,7 @@ from ..problem import Level
 ID = "PT023"
 LEVEL: Level = "warning"
 SUMMARY = "step conditions or fields that older Palette agents ignore"
+APPLIES_TO = ("installer", "site")  # system files ship with the yip that runs them
 
 
 def check(ctx: Context) -> Iterator[Hit]:

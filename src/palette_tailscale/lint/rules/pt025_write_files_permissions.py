@@ -2,7 +2,11 @@
 
 In the cloud-init section yip reads ``permissions`` as text parsed in base 8: ``0644`` and
 ``644`` both give 0o644, but ``420`` (0644 written in decimal) gives 0o420, and ``0o644`` or
-any non-octal text makes the whole file fail to load.
+any non-octal text makes the whole file fail to load (and with it the other files of its
+directory, such as ``/oem``).
+
+Source: mudler/yip ``pkg/schema/loader_cloudinit.go`` (``parseOctal``: ``ParseUint(s, 8, 32)``,
+its error returned from ``Load``).
 
 Bad::
 
@@ -43,25 +47,22 @@ DECIMAL_MODES: Final = frozenset({"256", "292", "288", "384", "416", "420", "432
 
 def check(ctx: Context) -> Iterator[Hit]:
     entries = ctx.top("write_files")
-    if not isinstance(entries, Seq):
-        return
+    if not isinstance(entries, Seq) or not ctx.cloud_init:
+        return  # without the cloud-init loader write_files is ignored (PT041)
     for entry in entries.items:
         node = entry.get("permissions") if isinstance(entry, Map) else None
         if isinstance(node, Scalar) and node.raw:
-            message = _judge(node.raw)
+            message = _judge(node.raw, ctx.decode_effect(("write_files",)))
             if message:
                 yield Hit(ctx.at(node), message)
 
 
-def _judge(raw: str) -> str | None:
+def _judge(raw: str, effect: str) -> str | None:
     if raw in DECIMAL_MODES:
         return (
             f"write_files permissions {raw} is read as octal 0o{raw}, not decimal; "
             f'write "0{int(raw):o}"'
         )
     if not _OCTAL.match(raw):
-        return (
-            f"write_files permissions {raw!r} is not octal digits: yip fails to load the whole "
-            'file; write e.g. "0644"'
-        )
+        return f'write_files permissions {raw!r} is not octal digits: {effect}; write e.g. "0644"'
     return None

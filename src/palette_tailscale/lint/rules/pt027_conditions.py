@@ -5,6 +5,9 @@ lookahead, lookbehind, backreferences and atomic groups do not compile, and a st
 regex does not compile is always skipped. ``only_service_manager`` must be ``systemd`` or
 ``openrc``.
 
+Source: mudler/yip ``pkg/plugins/if_os.go``, ``if_arch.go``, ``network.go`` (Go ``regexp``)
+and ``if_service_manager.go``.
+
 Bad::
 
     #cloud-config

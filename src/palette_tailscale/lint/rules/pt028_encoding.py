@@ -4,6 +4,8 @@ yip decodes ``b64``, ``base64``, ``gz``, ``gzip`` and the combinations ``gz+base
 ``gzip+base64``, ``gz+b64``, ``gzip+b64``. Any other value (``base-64``, ``gzip+base-64``,
 ``text``) is ignored and the still-encoded text is written to the file.
 
+Source: mudler/yip ``pkg/plugins/file_decoder.go`` (``newDecoder``).
+
 Bad::
 
     #cloud-config

@@ -1,5 +1,8 @@
 """``if_files`` key other than ``any``, ``all`` or ``none``: the step is always skipped.
 
+Source: mudler/yip ``pkg/plugins/if_files_dirs.go`` and ``pkg/schema/schema.go``
+(``IfCheckType``).
+
 Bad::
 
     #cloud-config

@@ -1,8 +1,11 @@
 """Duplicate step names in one stage of a file.
 
-yip names each step ``<file>.<name>``; a repeated name gets an index suffix, so ``after:``
-references and ``kairos-agent run-stage`` logs become ambiguous, and tools that manage steps
-by name (``render --canvos`` replaces its own steps by name) may replace the wrong one.
+yip names each step ``<file>.<name>``; when a name repeats in a stage, it renames *every* step
+of that stage to ``<name>.<index>``, so ``after:`` references to them stop matching and
+``kairos-agent run-stage`` logs become ambiguous, and tools that manage steps by name
+(``render --canvos`` replaces its own steps by name) may replace the wrong one.
+
+Source: mudler/yip ``pkg/executor/default.go`` (``checkDuplicates``, ``genOpFromSchema``).
 
 Bad::
 
@@ -51,5 +54,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         if first != node.mark.line:
             yield Hit(
                 ctx.at(node),
-                f"step name {name!r} is already used in stage {step.stage!r} (line {first})",
+                f"step name {name!r} is already used in stage {step.stage!r} (line {first}): yip "
+                "then renames every step of the stage to <name>.<index>, so after: references "
+                "to them no longer match",
             )

@@ -5,6 +5,9 @@ without a timeout, so starting a unit that waits for something ordered after the
 network, the Kairos agent) deadlocks the boot. Enable the unit in ``initramfs`` instead (it
 then starts with the boot), or use ``systemctl start --no-block`` in ``commands``.
 
+Source: mudler/yip ``pkg/plugins/systemctl.go`` (``systemctl start``, no ``--no-block``);
+kairos-io/kairos ``kairos-init/pkg/bundled/cloudconfigs/09_systemd_services.yaml``.
+
 Bad::
 
     #cloud-config

@@ -4,6 +4,8 @@ yip renders a step's ``hostname`` with ``.UUID`` and ``.Random`` freshly generat
 boot, so the host, Palette and the tailnet see a different name after every reboot. Use
 ``.MachineID`` (stable) or a fixed per-host name.
 
+Source: mudler/yip ``pkg/plugins/hostname.go`` (``.UUID``, ``.Random`` drawn at each run).
+
 Bad::
 
     #cloud-config

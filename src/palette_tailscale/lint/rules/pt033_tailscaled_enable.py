@@ -5,6 +5,9 @@ stages need an explicit start, which blocks. Without the ``/run/cos`` mode guard
 also runs in the live installer and in recovery, where there is no persistent state: each such
 boot can enrol a new device.
 
+Source: kairos-io/kairos ``immucore`` (``initramfs`` runs before systemd starts units) and
+``kairos-init/pkg/bundled/cloudconfigs/09_systemd_services.yaml``.
+
 Bad::
 
     #cloud-config

@@ -4,6 +4,9 @@ Each entry must be an absolute path, listed once, and not ``/``, ``/usr/local`` 
 (already persistent partitions). The list is read at install time only: changing it later in
 ``/oem`` has no effect.
 
+Source: kairos-io/kairos ``sdk/types/install`` (``bind_mounts``, ``ephemeral_mounts``) and
+``immucore/pkg/op/fs.go``.
+
 Bad::
 
     #cloud-config

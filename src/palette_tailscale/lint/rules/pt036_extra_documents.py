@@ -3,6 +3,8 @@
 yaml.v3 decodes the first document of a file and ignores the rest without a word, so
 everything after a ``---`` separator is lost. (PyYAML and ruamel refuse such a file.)
 
+Source: gopkg.in/yaml.v3 ``yaml.Unmarshal`` (the first document only).
+
 Bad::
 
     #cloud-config

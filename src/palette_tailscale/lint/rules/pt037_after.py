@@ -5,6 +5,9 @@ top-level ``name``), and the path differs between the ISO, ``/oem/90_custom.yaml
 data. An ``after:`` dependency therefore never matches, and the order you wanted is not the
 order you get. Steps of one stage already run in file order: rely on that.
 
+Source: mudler/yip ``pkg/executor/default.go`` (``genOpFromSchema``: op names) and
+``pkg/schema/loader_cloudinit.go`` (``name`` dropped).
+
 Bad::
 
     #cloud-config

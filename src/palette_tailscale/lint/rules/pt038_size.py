@@ -4,6 +4,8 @@ The collector reads config files of at most 1 MiB; a larger user-data file is ig
 whole. Nothing else is checked in such a file. Ship large payloads as image content or
 downloads instead of inline ``content``.
 
+Source: kairos-io/kairos ``sdk/collector/collector.go`` (``parseFiles``: over 1 MiB skipped).
+
 Bad: any file over 1 MiB (1,048,576 bytes), such as one embedding a large binary in base64.
 
 Good::

@@ -5,6 +5,9 @@
 run in the installer or a chroot of the image, not on the booted host, so the node state lands
 in the wrong place or the join fails. Join in ``network.after``.
 
+Source: kairos-io/kairos ``kairos-init/pkg/bundled/cloudconfigs/09_systemd_services.yaml``
+(the reconcile timer) and ``agent/pkg/action/install.go``.
+
 Bad::
 
     #cloud-config
