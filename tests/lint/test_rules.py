@@ -293,6 +293,7 @@ CASES = [
         [(4, 5), (8, 5)],
     ),
     ("PT042", "stages: {}\npackages: [tailscale]\n", []),  # no header: PT041's
+    ("PT042", "username: me\npassword: x\n", []),  # no header: not read at all (PT001)
     # PT043 other secrets in clear
     ("PT043", H + "p2p:\n  network_token: b3RwOgogIGRodDoKIC\n", [(3, 18)]),
     ("PT043", H + "stylus:\n  registryCredentials:\n    password: s3cr3tPa55\n", [(4, 15)]),
@@ -305,6 +306,17 @@ CASES = [
         [],
     ),
     ("PT043", JOIN + '        - k3s agent --token "$TOKEN" --token-file /k --password-stdin\n', []),
+    (
+        "PT043",
+        H + "stages:\n  boot:\n    - git:\n        auth:\n          private_key: |\n"
+        "            -----BEGIN RSA PRIVATE KEY-----\n            -----END RSA PRIVATE KEY-----\n",
+        [],
+    ),
+    (
+        "PT043",
+        H + "stages:\n  boot:\n    - git:\n        auth:\n          private_key: /root/.ssh/k\n",
+        [],
+    ),
     # PT044 shell errors in if: and commands
     ("PT044", H + "stages:\n  boot:\n    - if: '[-f /x ]'\n      commands: [a]\n", [(4, 12)]),
     ("PT044", H + "stages:\n  boot:\n    - if: '[ -f /x]'\n      commands: [a]\n", [(4, 19)]),

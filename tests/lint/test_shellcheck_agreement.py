@@ -79,6 +79,10 @@ SYNTAX = [
     ('a="$(echo "(")" # [-f', False),
     ("[ -f /x ] \\\n  && echo continued", False),
     ("echo $((1 + 2)) ${HOME:-/} `date`", False),
+    ("x=$(case $y in a) echo 1;; *) echo 2;; esac)", False),
+    ('echo $(echo case) ${x:-"}"} ${a:-${b}}', False),
+    ("cat << 'a b'\n[-f\na b\necho", False),
+    ("echo ${x", True),
     ("echo done >", True),
     ("ls > | cat", True),
     ("ls 2>&1 >/dev/null <&0", False),
@@ -165,7 +169,8 @@ def test_pt044_agrees_with_dash_on_every_command_of_both_corpora(tmp_path: Path)
 _WORDS = [
     "if", "then", "fi", "do", "done", "while", "for", "x", "in", "case", "esac", ";;", ";", "&&",
     "||", "|", "&", "(", ")", "{", "}", "'", '"', "$(", "`", "${", "\\", "#", "\n", " ", "echo",
-    "[", "]", "-f", "<", ">", "2>&1", "<<EOF\nEOF\n", "a=1", "!", "$x",
+    "[", "]", "-f", "<", ">", "2>&1", "<<EOF\nEOF\n", "a=1", "!", "$x", "$((", "))", "\\}",
+    "'c d'", "<< 'E F'\nE F\n", "$(case", ") x;;", "[[", "==",
 ]  # fmt: skip
 
 

@@ -34,6 +34,7 @@ _PLACEHOLDER_RE: Final = re.compile(
     r"secret|password|passwd|token|foobar|dummy",
     re.IGNORECASE,
 )
+_PEM_RE: Final = re.compile(r"-----(?:BEGIN|END) [A-Z ]+-----")
 _KEY_LINE_RE: Final = re.compile(
     r"""((?:^|[\s{,"'])(?:""" + "|".join(SECRET_KEYS) + r""")["']?\s*:\s*)(["']?)([^\s"'#,}]+)""",
     re.IGNORECASE,
@@ -41,8 +42,11 @@ _KEY_LINE_RE: Final = re.compile(
 
 
 def placeholder(value: str) -> bool:
-    """Whether a value is surely no real secret (empty, templated, a stand-in text)."""
-    text = value.strip().strip("\"'")
+    """Whether a value is surely no literal secret: empty, templated, a stand-in text, or a
+    reference to where the secret is (``/run/secrets/x``, ``file:/x``)."""
+    text = _PEM_RE.sub("", value).strip().strip("\"'")  # an empty PEM block is a stand-in
+    if text.startswith(("/", "file:")) and " " not in text:
+        return True
     return len(text) < 4 or bool(_PLACEHOLDER_RE.search(text))
 
 

@@ -16,7 +16,7 @@ from typing import Final
 
 _PLAIN: Final = re.compile(r"[^\s'\"`\\$;&|()<>]+")
 _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_HEREDOC: Final = re.compile(r"<<(-?)[ \t]*(['\"]?)\\?([^\s'\";&|<>()]+)\2")
+_HEREDOC: Final = re.compile(r"""<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([^\s'";&|<>()]+))""")
 # `<WIFI_NETWORK>`, `<your-token>`: a stand-in to replace, read as one word, not redirections.
 PLACEHOLDER: Final = re.compile(r"<(?:[A-Z][A-Z0-9_-]*|[\w-]*your[\w-]*)>")
 _BACKQUOTE: Final = re.compile(r"(?<!\\)`")
@@ -25,7 +25,7 @@ _REDIRECTS: Final = frozenset({">", "<", ">>", ">&", "<&", ">|", "<>", "<<<"})
 # After these words the next word is a command again.
 _OPENERS: Final = frozenset({"if", "then", "else", "elif", "while", "until", "do", "{", "!"})
 _PAIRS: Final = (("if", "fi"), ("case", "esac"), ("do", "done"), ("{", "}"))
-_UNTERMINATED: Final = {")": "$(", "`": "` substitution"}
+_UNTERMINATED: Final = {")": "$("}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +73,13 @@ class _Lexer:
     heredocs: list[tuple[str, bool]] = field(default_factory=list)
     depth: int = 0  # open `(` inside a `$(`
 
-    def run(self, end: str = "") -> None:
-        """Tokens up to ``end`` (the ``)`` of a ``$(``, a closing backtick) or the text's end."""
+    def run(self, end: str = "", opened: int = 0) -> None:
+        """Tokens up to ``end`` (the ``)`` of a ``$(`` opened at ``opened``) or the text's end."""
         word: _Word | None = None
         text = self.text
         while self.pos < len(text):
             c = text[self.pos]
-            if end and c == end and not (end == ")" and self.depth):
+            if end and c == end and not (end == ")" and (self.depth or self._in_case(word))):
                 self._flush(word)
                 return
             if c == "#" and word is None:
@@ -108,9 +108,19 @@ class _Lexer:
                 self._operator()
         self._flush(word)
         if end:
-            self.errors.append(
-                ShellError(len(text) - 1, f"unterminated {_UNTERMINATED[end]}", True)
-            )
+            self.errors.append(ShellError(opened, f"unterminated {_UNTERMINATED[end]}", True))
+
+    def _in_case(self, word: _Word | None) -> bool:
+        """Whether a `)` here ends a case pattern (``$(case $x in a) ...;; esac)``)."""
+        depth, keyword = 0, True
+        for token in [*self.tokens, *([word] if word is not None else [])]:
+            if isinstance(token, _Op):
+                keyword = token.text not in _REDIRECTS
+                continue
+            if keyword and not token.quoted:
+                depth += (token.text == "case") - (token.text == "esac")
+            keyword = not token.quoted and token.text in _OPENERS
+        return depth > 0
 
     def _comment_end(self) -> int:
         newline = self.text.find("\n", self.pos)
@@ -176,7 +186,7 @@ class _Lexer:
                 return len(self.text)
             return close.start()
         inner = _Lexer(self.text, start)
-        inner.run(end)
+        inner.run(end, start - 2)
         self.errors.extend(inner.errors + _check(inner.tokens))
         return inner.pos
 
@@ -188,11 +198,20 @@ class _Lexer:
     def _balanced(self, word: _Word, start: int, opener: str, closer: str, count: int) -> None:
         text, i, depth = self.text, start + 1 + count, count
         while i < len(text) and depth:
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text[i] in "'\"" and opener == "{":
+                close = text.find(text[i], i + 1)
+                i = close + 1 if close > 0 else len(text)
+                continue
             # dash nests `${` inside `${...}` (a plain `{` does not count) and `(` in `$((`
             opens = text.startswith("${", i) if opener == "{" else text[i] == opener
             depth += opens - (text[i] == closer)
             i += 1
-        if depth:
+        if depth and opener == "{" and "}" in text[start:]:
+            i = text.rindex("}") + 1  # dash does not always nest `${`: be lenient
+        elif depth:
             shown = "$((" if count == 2 else "${"
             self.errors.append(ShellError(start, f"unterminated {shown}", True))
             i = len(text)
@@ -203,7 +222,8 @@ class _Lexer:
         text, start = self.text, self.pos
         heredoc = _HEREDOC.match(text, start)
         if heredoc:
-            self.heredocs.append((heredoc.group(3), heredoc.group(1) == "-"))
+            delimiter = next(g for g in heredoc.groups()[1:] if g is not None)
+            self.heredocs.append((delimiter, heredoc.group(1) == "-"))
             self.tokens.append(_Op("<<", start))
             self.pos = heredoc.end()
             return

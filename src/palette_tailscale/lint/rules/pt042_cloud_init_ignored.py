@@ -47,6 +47,7 @@ from typing import Final
 
 from ...yamlio import Map, Node, Seq
 from ..context import Context, Hit
+from ..kinds import header_line
 from ..problem import Level
 from ..schema import CLOUD_FILE, CLOUD_INIT, CLOUD_USER
 
@@ -82,7 +83,8 @@ NESTED: Final[dict[str, frozenset[str]]] = {
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    if not ctx.cloud_init or not isinstance(ctx.root, Map):
+    # Without a header Kairos reads none of it (PT001, PT041): nothing to say about its keys.
+    if not ctx.cloud_init or header_line(ctx.text) is None or not isinstance(ctx.root, Map):
         return
     for key, value in ctx.root.items():
         if key.raw in CLOUD_INIT_KEYS and key.raw not in CLOUD_INIT:
