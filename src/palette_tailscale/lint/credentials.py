@@ -41,6 +41,15 @@ _KEY_LINE_RE: Final = re.compile(
 )
 
 
+_MENTIONS: Final = (*SECRET_KEYS, "k3s_", "--password", "--token")
+
+
+def mentioned(text: str) -> bool:
+    """Whether ``text`` may hold a credential at all (a cheap test before any walk)."""
+    lower = text.lower()
+    return any(word in lower for word in _MENTIONS)
+
+
 def placeholder(value: str) -> bool:
     """Whether a value is surely no literal secret: empty, templated, a stand-in text, or a
     reference to where the secret is (``/run/secrets/x``, ``file:/x``)."""

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 _PLAIN: Final = re.compile(r"[^\s'\"`\\$;&|()<>]+")
+_PLAIN_TEXT: Final = re.compile(r"[\w \t\n./:=,+@%^~-]*")
+_KEYWORDS: Final = re.compile(r"\b(?:if|fi|case|esac|do|done)\b")
 _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _HEREDOC: Final = re.compile(r"""<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([^\s'";&|<>()]+))""")
 # `<WIFI_NETWORK>`, `<your-token>`: a stand-in to replace, read as one word, not redirections.
@@ -51,8 +54,15 @@ class _Op:
 Token = _Word | _Op
 
 
-def errors(text: str) -> list[ShellError]:
+def errors(text: str) -> tuple[ShellError, ...]:
     """The shell errors of ``text`` (a ``commands`` entry or an ``if:``), in text order."""
+    if _PLAIN_TEXT.fullmatch(text) and not _KEYWORDS.search(text):
+        return ()  # words and spaces only: nothing to get wrong
+    return _errors(text)
+
+
+@lru_cache(maxsize=4096)  # a fleet's rendered files repeat the same commands
+def _errors(text: str) -> tuple[ShellError, ...]:
     lexer = _Lexer(text)
     lexer.run()
     found = lexer.errors + _check(lexer.tokens)
@@ -61,7 +71,7 @@ def errors(text: str) -> list[ShellError]:
     dangling = isinstance(last, _Op) and last.text in ("&&", "||", "|")
     if dangling and last is not None and not any(e.syntax for e in found):
         found.append(ShellError(last.start, f"the text ends with `{last.text}`", True))
-    return sorted(found, key=lambda e: e.offset)
+    return tuple(sorted(found, key=lambda e: e.offset))
 
 
 @dataclass

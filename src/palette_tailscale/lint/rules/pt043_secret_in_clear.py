@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from ...errors import Mark
 from ...yamlio import Map, Node, Scalar, Seq
 from ..context import Context, Hit, Step
-from ..credentials import in_shell, key_secret, placeholder
+from ..credentials import in_shell, key_secret, mentioned, placeholder
 from ..problem import Level
 
 ID = "PT043"
@@ -52,6 +52,8 @@ SUMMARY = "password, p2p network token, k3s or cluster token in clear (not a Tai
 
 
 def check(ctx: Context) -> Iterator[Hit]:
+    if not mentioned(ctx.text):
+        return
     steps = {id(s.node): s for s in ctx.steps}
     commands = {id(c.node) for c in ctx.commands}
     yield from _walk(ctx, ctx.root, None, (steps, commands))
