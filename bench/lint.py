@@ -7,10 +7,13 @@ DIR`` does) and as their CLIs in a subprocess. Prints files/s for each, by wall 
 time (the CPU figure moves less when other work shares the machine), and the ratio
 palette-tailscale / yamllint (> 1 means faster).
 
-To compare two versions of the code in the same conditions, run this script with each version
-first on ``PYTHONPATH`` (``PYTHONPATH=../old/src python bench/lint.py``), alternately.
+To compare with another version of the code (``--against ../old/src``), both versions are
+loaded into one process and linted the corpus files in turn, many times, so that whatever else
+runs on the machine weighs on both alike; the figure is CPU time per file, and the ratio is
+this version's time over the other's (< 1 means faster).
 
     python bench/lint.py [--files N] [--repeat R] [--corpus user-data|user-data-2|all]
+    python bench/lint.py --against ../old/src [--rounds N] [--corpus ...]
 """
 
 from __future__ import annotations
@@ -102,16 +105,49 @@ def command(*argv: str) -> Callable[[], object]:
     return run
 
 
+def against(other: Path, corpus: str, rounds: int) -> None:
+    """Interleaved in-process CPU time of this version and the one under ``other``."""
+    import importlib
+
+    here = Path(importlib.import_module("palette_tailscale").__file__ or "").parent
+    with tempfile.TemporaryDirectory(prefix="pt-lint-against-") as tmp:
+        # Both trees under new names; the package imports itself relatively only.
+        for name, tree in (("pt_other", other / "palette_tailscale"), ("pt_this", here)):
+            shutil.copytree(tree, Path(tmp, name), ignore=shutil.ignore_patterns("__pycache__"))
+        sys.path.insert(0, tmp)
+        engines = {n: importlib.import_module(f"{n}.lint.engine") for n in ("pt_other", "pt_this")}
+        data = seeds(corpus)
+        times: dict[str, list[float]] = {n: [] for n in engines}
+        for n in [*engines] * (rounds + 1):  # the first round warms up and is dropped
+            start = time.process_time()
+            for item in data:
+                engines[n].lint_bytes(item, "host.yaml")
+            times[n].append(time.process_time() - start)
+    other_t, this_t = (sorted(times[n][1:]) for n in ("pt_other", "pt_this"))
+    middle = rounds // 2
+    print(f"{len(data)} distinct files of {corpus}, {rounds} interleaved rounds, CPU time")
+    for label, values in (("other", other_t), ("this", this_t)):
+        print(f"{label:<6} {len(data) / values[middle]:6.0f} files/s (median)   "
+              f"{len(data) / values[0]:6.0f} files/s (best)")  # fmt: skip
+    print(f"this/other time: median {this_t[middle] / other_t[middle]:.3f}, "
+          f"best {this_t[0] / other_t[0]:.3f}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpus", choices=sorted(CHOICES), default="user-data")
+    parser.add_argument("--against", type=Path, metavar="SRC", help="another version's src/")
+    parser.add_argument("--rounds", type=int, default=60)
     args = parser.parse_args()
     missing = [n for n in CHOICES[args.corpus] if not (CORPORA / n).is_dir()]
     if missing:
         print(f"corpus not found: {CORPORA / missing[0]}", file=sys.stderr)
         return 2
+    if args.against:
+        against(args.against, args.corpus, args.rounds)
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="pt-lint-bench-"))
     try:
         replicate(folder, args.files, args.corpus)
