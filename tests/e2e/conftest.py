@@ -11,7 +11,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -114,13 +114,13 @@ def headscale(
         server.stop()
 
 
-def wait_until(predicate: object, *, timeout: float, step: float = 0.5) -> bool:
+def wait_until(predicate: Callable[[], bool], *, timeout: float, step: float = 0.5) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         time.sleep(step)
-    return bool(predicate())  # type: ignore[operator]
+    return predicate()
 
 
 @pytest.fixture(scope="package")

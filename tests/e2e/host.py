@@ -29,6 +29,10 @@ tailscaled in userspace networking mode with the host's state folder and socket;
 would at boot, the harness starts it once before the ``boot`` stage) and ``tailscale`` (the
 real CLI, told that socket). Every file our user-data installs, and every command it runs, is
 exactly what the rendered files say.
+
+A boot "with systemd" (``boot(systemd=True)``) adds ``/run/systemd/system`` (what
+``sd_booted()`` checks) and a third stand-in, ``systemd-run``, which starts the command it is
+given detached, with its ``--setenv`` variables, and returns at once, as ``--no-block`` does.
 """
 
 from __future__ import annotations
@@ -87,6 +91,24 @@ case "$verb:${unit%.service}" in
 esac
 """
 
+SYSTEMD_RUN = """#!/bin/sh
+# Stand-in for systemd-run on a simulated host booted "with systemd": records the call, then
+# starts the command detached with the --setenv variables, as a transient unit would run it,
+# and returns at once (the real one with --no-block only queues the start).
+printf '%s\\n' "$*" >>/var/log/e2e-systemd-run.calls
+env_args=
+while [ "$#" -gt 0 ]; do
+    case $1 in
+        --setenv=*) env_args="$env_args ${1#--setenv=}" ;;
+        --*) ;;
+        *) break ;;
+    esac
+    shift
+done
+setsid env $env_args "$@" >>/var/log/e2e-unit.log 2>&1 </dev/null &
+echo "Running as unit: palette-tailscale-enroll.service"
+"""
+
 TAILSCALE = """#!/bin/sh
 # The real tailscale CLI, told the simulated host's tailscaled socket.
 exec /opt/e2e/bin/tailscale-real --socket=/run/tailscale/tailscaled.sock "$@"
@@ -127,6 +149,7 @@ INNER = """#!/bin/sh
 set -u
 mkdir -p /run/cos
 : >"/run/cos/$PT_E2E_MODE"
+if [ "$PT_E2E_SYSTEMD" = 1 ]; then mkdir -p /run/systemd/system; fi  # sd_booted() says yes
 times=/var/log/e2e-boot-$PT_E2E_BOOT.times
 out=/var/log/e2e-boot-$PT_E2E_BOOT.yip
 for stage in $PT_E2E_STAGES; do
@@ -187,6 +210,7 @@ class EdgeHost:
         env = " ".join(DAEMON_ENV)
         self._script(opt / "bin" / "systemctl", SYSTEMCTL.replace("DAEMON_ENV", env))
         self._script(opt / "bin" / "tailscale", TAILSCALE)
+        self._script(opt / "bin" / "systemd-run", SYSTEMD_RUN)
         self._script(opt / "boot.sh", INNER)
         self._script(home / "outer.sh", OUTER)
 
@@ -249,6 +273,7 @@ class EdgeHost:
         daemon: bool = True,
         stages: tuple[str, ...] = STAGES,
         live_oem: dict[str, bytes] | None = None,
+        systemd: bool = False,
         timeout: float = 600,
     ) -> Boot:
         """Power on: a fresh /run, the marker, every stage. tailscaled stays up afterwards.
@@ -282,6 +307,7 @@ class EdgeHost:
             "PT_E2E_BOOT": str(number),
             "PT_E2E_STAGES": " ".join(stages),
             "PT_E2E_DAEMON": "1" if daemon else "0",
+            "PT_E2E_SYSTEMD": "1" if systemd else "0",
         }
         started = time.monotonic()
         proc = subprocess.run(
