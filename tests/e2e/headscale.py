@@ -145,6 +145,13 @@ class Headscale:
             time.sleep(0.2)
         raise RuntimeError(f"headscale did not answer within {timeout}s:\n{self.log()[-3000:]}")
 
+    def sibling(self, home: Path) -> Headscale:
+        """Another server of the same version, started and bootstrapped, in ``home``."""
+        other = Headscale(self.binary, home, self.version)
+        other.start()
+        other.bootstrap()
+        return other
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()

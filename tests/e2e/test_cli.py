@@ -39,9 +39,7 @@ def setup(
     headscale: Headscale, tools: Tools, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Setup]:
     home = tmp_path_factory.mktemp("cli")
-    server = Headscale(headscale.binary, home / "server", headscale.version)
-    server.start()
-    server.bootstrap()
+    server = headscale.sibling(home / "server")
     fleet = Fleet(folder=home / "fleet", server=server, names=(DUP,), login_server=server.url)
     fleet.provision()
     made = Setup(server, home, fleet, [])

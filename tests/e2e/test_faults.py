@@ -31,9 +31,7 @@ def own_server(
     headscale: Headscale, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Headscale]:
     """A Headscale of the same version as this round's, just for one test."""
-    server = Headscale(headscale.binary, tmp_path_factory.mktemp("own"), headscale.version)
-    server.start()
-    server.bootstrap()
+    server = headscale.sibling(tmp_path_factory.mktemp("own"))
     try:
         yield server
     finally:

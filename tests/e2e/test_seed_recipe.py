@@ -48,9 +48,7 @@ def seed(
     headscale: Headscale, tools: Tools, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SeedRun]:
     home = tmp_path_factory.mktemp("seed")
-    server = Headscale(headscale.binary, home / "server", headscale.version)
-    server.start()
-    server.bootstrap()
+    server = headscale.sibling(home / "server")
     env = Fleet(folder=home, server=server, names=(), login_server=server.url).env()
     key_file = home / "reusable.key"
     made = cli(
