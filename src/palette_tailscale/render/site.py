@@ -28,7 +28,7 @@ from typing import Any, Final
 from .. import __version__, device, yamlio
 from ..config import LoadedConfig
 from ..errors import GeneratedInvalidError, InputError
-from ..fleet.model import FleetHost
+from ..config.fleet_model import FleetHost
 from ..kairos import INSTALLED_GUARD
 from ..secrets import Secret
 from . import steps
