@@ -27,8 +27,8 @@ from typing import Any, Final
 
 from .. import __version__, device, yamlio
 from ..config import LoadedConfig
-from ..errors import GeneratedInvalidError, InputError
 from ..config.fleet_model import FleetHost
+from ..errors import GeneratedInvalidError, InputError
 from ..kairos import INSTALLED_GUARD
 from ..secrets import Secret
 from . import steps
