@@ -447,7 +447,9 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
                 out[start] = f"{pad}- " + out[start][indent + 2 :]
             else:
                 out.append(f"{pad}-")
-                _emit_value(item, indent, out)
+                # A sequence inside a sequence must be indented, or it reads as sibling items.
+                nested = isinstance(item, Sequence) and not isinstance(item, str) and bool(item)
+                _emit_value(item, indent + 2 if nested else indent, out)
     else:
         out[-1] += " " + _scalar(value)
 

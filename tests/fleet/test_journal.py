@@ -145,3 +145,63 @@ def test_fold(
     assert (state.current.key_id if state.current else None) == current
     assert state.open_intents == intents
     assert state.orphans() == orphans
+
+
+# --- durability: which writes reach the disk before append() returns ------------------------
+
+
+@pytest.fixture
+def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every os.fsync the journal makes, by file size at that moment (what it made durable)."""
+    calls: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(os.fstat(fd).st_size)
+        real(fd)
+
+    monkeypatch.setattr("palette_tailscale.fleet.journal.os.fsync", fsync)
+    return calls
+
+
+def test_every_synced_append_is_on_disk_before_it_returns(
+    tmp_path: Path, fsyncs: list[int]
+) -> None:
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        assert fsyncs == []  # a new, empty journal has nothing to cut
+        journal.append("intent", "edge-1", description="d1")
+        assert fsyncs == [path.stat().st_size]  # the very first record included
+        journal.append("intent", "edge-2", description="d2")
+        assert fsyncs[-1] == path.stat().st_size and len(fsyncs) == 2
+
+
+def test_unsynced_appends_share_the_next_fsync(tmp_path: Path, fsyncs: list[int]) -> None:
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.append("intent", "a", sync=False, description="d")
+        journal.append("intent", "b", sync=False, description="d")
+        assert fsyncs == []
+        journal.append("intent", "c", description="d")
+        assert fsyncs == [path.stat().st_size]  # one fsync covers all three
+        # Group commit: a record that an earlier fsync already covered costs no second one.
+        journal._sync(2)
+        assert len(fsyncs) == 1
+
+
+def test_cutting_a_torn_tail_is_durable(tmp_path: Path, fsyncs: list[int]) -> None:
+    path = tmp_path / "journal.jsonl"
+    good = _lines({"v": 1, "event": "intent", "host": "h", "description": "d"})
+    path.write_bytes(good + b'{"v":1,"ev')
+    with Journal(path):
+        # The cut is synced before anything else happens: a crash now cannot revive the tail.
+        assert fsyncs == [len(good)]
+    assert path.read_bytes() == good
+
+
+def test_an_existing_journal_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b"")
+    path.chmod(0o644)
+    with Journal(path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600

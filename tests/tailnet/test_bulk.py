@@ -9,6 +9,7 @@ import pytest
 
 from palette_tailscale.errors import InputError
 from palette_tailscale.tailnet import run_bulk
+from palette_tailscale.tailnet.bulk import MAX_CONCURRENCY, Outcome
 
 
 def test_results_in_input_order_with_errors_per_item() -> None:
@@ -38,6 +39,50 @@ def test_concurrency_is_bounded(limit: int) -> None:
 
     run_bulk(work, range(24), concurrency=limit)
     assert 1 <= running[1] <= limit
+
+
+@pytest.mark.parametrize(("limit", "items"), [(2, 6), (3, 3), (8, 24), (8, 5)])
+def test_work_runs_in_parallel_up_to_the_limit(limit: int, items: int) -> None:
+    # Each group of workers meets at a barrier: a serial run, or fewer threads than the limit
+    # (or than the items, when there are fewer items), never completes the group and breaks it.
+    group = min(limit, items)
+    barrier = threading.Barrier(group, timeout=30)
+    threads: set[str] = set()
+
+    def work(n: int) -> int:
+        threads.add(threading.current_thread().name)
+        barrier.wait()
+        return n
+
+    outcomes = run_bulk(work, range(items), concurrency=limit)
+    assert [o.unwrap() for o in outcomes] == list(range(items))
+    assert len(threads) == group
+
+
+def test_on_done_sees_every_outcome() -> None:
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def done(outcome: Outcome[int, int]) -> None:
+        with lock:
+            seen.append(outcome.unwrap())
+
+    run_bulk(lambda n: n * 2, range(10), concurrency=3, on_done=done)
+    assert sorted(seen) == [n * 2 for n in range(10)]
+
+
+def test_concurrency_is_capped() -> None:
+    threads: set[str] = set()
+    lock = threading.Lock()
+    barrier = threading.Barrier(MAX_CONCURRENCY, timeout=30)
+
+    def work(_: int) -> None:
+        with lock:
+            threads.add(threading.current_thread().name)
+        barrier.wait()
+
+    run_bulk(work, range(MAX_CONCURRENCY * 2), concurrency=MAX_CONCURRENCY * 4)
+    assert len(threads) == MAX_CONCURRENCY
 
 
 def test_bugs_are_not_swallowed() -> None:

@@ -60,3 +60,53 @@ def test_testing_switch_skips_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     retry.set_testing(False)
     retry.default_sleep(5.0)
     assert slept == [5.0]
+
+
+def test_retry_after_gets_at_most_a_quarter_second_of_jitter() -> None:
+    assert RetryPolicy().delay(3, 2.0, lambda: 1.0) == 2.25
+    assert RetryPolicy(jitter=0.1).delay(3, 2.0, lambda: 1.0) == 2.1
+    assert RetryPolicy().delay(3, None, lambda: 0.0) == 4.0  # no Retry-After: the backoff
+
+
+def test_a_custom_policy_is_honoured() -> None:
+    policy = RetryPolicy(initial=0.5, multiplier=3.0, max_delay=10.0, jitter=0.0)
+    assert [policy.backoff(n, lambda: 1.0) for n in (1, 2, 3, 4)] == [0.5, 1.5, 4.5, 10.0]
+
+
+def test_retry_after_dates_without_a_zone_are_utc() -> None:
+    assert parse_retry_after("Tue, 01 Sep 2026 12:00:30 -0000", NOW) == 30.0
+
+
+def test_retry_after_dates_are_measured_from_the_clock() -> None:
+    seconds = parse_retry_after("Fri, 01 Jan 2100 00:00:00 GMT")
+    assert seconds is not None and seconds > 365 * 24 * 3600
+
+
+def test_no_sleep_for_a_zero_or_negative_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(retry.time, "sleep", slept.append)
+    retry.set_testing(False)
+    retry.default_sleep(0.0)
+    retry.default_sleep(-1.0)
+    assert slept == []
+    assert retry.is_testing() is False
+    retry.set_testing(True)
+    assert retry.is_testing() is True
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_retried_statuses(status: int) -> None:
+    assert status in retry.RETRYABLE_STATUS
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 501, 505])
+def test_statuses_never_retried(status: int) -> None:
+    assert status not in retry.RETRYABLE_STATUS
+
+
+def test_the_default_policy_and_no_retry() -> None:
+    assert retry.DEFAULT_POLICY.attempts == 5 and retry.NO_RETRY.attempts == 1
+    assert [retry.DEFAULT_POLICY.backoff(n, lambda: 0.0) for n in range(1, 7)] == [
+        1.0, 2.0, 4.0, 8.0, 16.0, 30.0,
+    ]  # fmt: skip
+    assert retry.DEFAULT_POLICY.delay(1, 999.0, lambda: 0.0) == 60.0

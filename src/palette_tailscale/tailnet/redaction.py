@@ -40,9 +40,16 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # Handlers format the traceback after filters ran: format it here, so they reuse
+            # the scrubbed text instead of printing a secret carried by the exception.
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def get_logger() -> logging.Logger:

@@ -1,0 +1,381 @@
+"""Run the mutants of the critical modules against their tests and report per module.
+
+Every run happens in a scratch copy of the working tree (tracked and untracked files, ignored
+ones left out), never in the tree itself, so an interrupted run leaves nothing mutated behind.
+The copy gets an interpreter of its own: a bare virtual environment whose one ``.pth`` file puts
+the copy's ``src`` first and then the developer's environment (for the dependencies), so tests
+that run the CLI in a subprocess, with or without the parent's environment, import the mutant.
+
+A mutant is *killed* when its tests fail, error, or pass the time limit (three times the
+unmutated run, plus a margin); it *survives* when they pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from queue import Queue
+
+from .mutants import Mutant, python_mutants, shell_mutants
+from .targets import TARGETS, Target, find
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = Path("src") / "palette_tailscale"
+
+
+@dataclass(slots=True)
+class Result:
+    mutant: Mutant
+    outcome: str  # "killed", "timeout" (counts as killed) or "survived"
+    seconds: float
+
+
+@dataclass(slots=True)
+class ModuleReport:
+    path: str
+    results: list[Result] = field(default_factory=list)
+    baseline: float = 0.0
+
+    @property
+    def killed(self) -> int:
+        return sum(r.outcome != "survived" for r in self.results)
+
+    @property
+    def survivors(self) -> list[Result]:
+        return sorted(
+            (r for r in self.results if r.outcome == "survived"), key=lambda r: r.mutant.start
+        )
+
+    @property
+    def score(self) -> float:
+        return 100.0 * self.killed / len(self.results) if self.results else 100.0
+
+
+def mutants_of(target: Target, root: Path = REPO) -> list[Mutant]:
+    path = root / PACKAGE / target.path
+    text = path.read_text(encoding="utf-8")
+    if target.path.endswith(".sh"):
+        return shell_mutants(text, target.path)
+    return python_mutants(text, target.path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The scratch copy
+
+
+class Scratch:
+    """A copy of the working tree with an interpreter that imports the copy's package."""
+
+    def __init__(self, base: Path, name: str) -> None:
+        self.home = base / name
+        self.tree = self.home / "repo"
+        self.python = self.home / "venv" / "bin" / "python"
+        self._copy_tree()
+        self._make_interpreter()
+        self._clock = 0
+
+    def _copy_tree(self) -> None:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        ).stdout.split(b"\0")
+        for raw in filter(None, listed):
+            rel = Path(os.fsdecode(raw))
+            source = REPO / rel
+            if source.is_file():
+                (self.tree / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, self.tree / rel)
+        shared = REPO.parent / "shared"
+        if shared.exists():  # tests read ../shared beside the repository
+            (self.home / "shared").symlink_to(shared)
+
+    def _make_interpreter(self) -> None:
+        venv = self.home / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        purelib = Path(sysconfig.get_paths()["purelib"])
+        site = Path(
+            subprocess.run(
+                [
+                    str(self.python),
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        # The copy's src first; then the developer's site-packages with its .pth files (whose
+        # editable entry for the real tree comes after the copy, so it is shadowed).
+        (site / "000-mutation.pth").write_text(
+            f"{self.tree / 'src'}\nimport site; site.addsitedir({str(purelib)!r})\n"
+        )
+        script = venv / "bin" / "palette-tailscale"
+        script.write_text(
+            f"#!{self.python}\nimport sys\nfrom palette_tailscale.cli.main import main\n"
+            "sys.exit(main())\n"
+        )
+        script.chmod(0o755)
+
+    def file(self, target: Target) -> Path:
+        return self.tree / PACKAGE / target.path
+
+    @contextmanager
+    def mutated(self, target: Target, mutant: Mutant | None) -> Iterator[None]:
+        """The target file holds the mutant inside the block, and its own text after it."""
+        path = self.file(target)
+        original = path.read_bytes()
+        stat = path.stat()
+        if mutant is not None:
+            path.write_text(mutant.apply(original.decode("utf-8")), encoding="utf-8")
+            # A distinct modification time per mutant: Python's bytecode cache compares the
+            # source's whole-second mtime and size, which a same-length edit would not change.
+            self._clock += 1
+            os.utime(path, (stat.st_atime, stat.st_mtime + 1000 + self._clock))
+        try:
+            yield
+        finally:
+            path.write_bytes(original)
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    def run_tests(self, tests: Sequence[str], timeout: float | None) -> tuple[str, float]:
+        """Run pytest on ``tests``: ("passed" | "failed" | "timeout", seconds)."""
+        env = {
+            **os.environ,
+            "PATH": f"{self.python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        env.pop("PYTHONPATH", None)
+        command = [str(self.python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+        command += ["--no-header", "--tb=no", *tests]
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            command,
+            cwd=self.tree,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return "timeout", time.monotonic() - started
+        finally:
+            if proc.poll() is None:  # interrupted: leave no test run behind
+                os.killpg(proc.pid, signal.SIGKILL)
+        return ("passed" if code == 0 else "failed"), time.monotonic() - started
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def existing_tests(target: Target, root: Path = REPO) -> list[str]:
+    return [t for t in target.tests if (root / t.split("::")[0]).exists()]
+
+
+def stages(tests: Sequence[str]) -> list[list[str]]:
+    """The closest tests alone first (most mutants die there, and collecting the rest costs
+    seconds per mutant), then the others without them."""
+    if len(tests) < 2:
+        return [list(tests)]
+    first, rest = tests[0], list(tests[1:])
+    return [[first], [*rest, "--ignore", first] if first.endswith(".py") else rest]
+
+
+def run_target(
+    target: Target,
+    scratches: Sequence[Scratch],
+    *,
+    mutants: Sequence[Mutant],
+    progress: Callable[[str], None],
+) -> ModuleReport:
+    report = ModuleReport(target.path)
+    plan = stages(existing_tests(target))
+    limits: list[float] = []
+    with scratches[0].mutated(target, None):
+        for stage in plan:
+            outcome, seconds = scratches[0].run_tests(stage, None)
+            if outcome != "passed":
+                raise SystemExit(f"{target.path}: tests fail without any mutant: {' '.join(stage)}")
+            report.baseline += seconds
+            limits.append(3 * seconds + 30)
+    free: Queue[Scratch] = Queue()
+    for scratch in scratches:
+        free.put(scratch)
+    lock = threading.Lock()
+
+    def one(mutant: Mutant) -> Result:
+        scratch = free.get()
+        took = 0.0
+        outcome = "passed"
+        try:
+            with scratch.mutated(target, mutant):
+                for stage, limit in zip(plan, limits, strict=True):
+                    outcome, seconds = scratch.run_tests(stage, limit)
+                    took += seconds
+                    if outcome != "passed":
+                        break
+        finally:
+            free.put(scratch)
+        verdict = {"passed": "survived", "failed": "killed"}.get(outcome, outcome)
+        result = Result(mutant, verdict, took)
+        with lock:
+            report.results.append(result)
+            progress(
+                f"[{len(report.results)}/{len(mutants)}] {target.path}:{mutant.line} "
+                f"{mutant.change}: {result.outcome} ({took:.1f}s)"
+            )
+        return result
+
+    with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
+        list(pool.map(one, mutants))
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def format_report(reports: Sequence[ModuleReport]) -> str:
+    width = max([len("module"), *(len(r.path) for r in reports)])
+    lines = [f"{'module':<{width}}  generated  killed  survived   score"]
+    for r in reports:
+        lines.append(
+            f"{r.path:<{width}}  {len(r.results):>9}  {r.killed:>6}  {len(r.survivors):>8}"
+            f"  {r.score:5.1f}%"
+        )
+    for r in reports:
+        if r.survivors:
+            lines += ["", f"survivors in {r.path}:"]
+            lines += [f"  {r.path}:{s.mutant.line}: {s.mutant.change}" for s in r.survivors]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(reports: Sequence[ModuleReport]) -> str:
+    data = [
+        {
+            "module": r.path,
+            "generated": len(r.results),
+            "killed": r.killed,
+            "survived": len(r.survivors),
+            "score": round(r.score, 1),
+            "baseline_seconds": round(r.baseline, 1),
+            "survivors": [
+                {"line": s.mutant.line, "change": s.mutant.change, **asdict(s.mutant)}
+                for s in r.survivors
+            ],
+        }
+        for r in reports
+    ]
+    return json.dumps(data, indent=2) + "\n"
+
+
+def diff(mutant: Mutant, root: Path = REPO) -> str:
+    path = root / PACKAGE / mutant.path
+    text = path.read_text(encoding="utf-8")
+    return "".join(
+        difflib.unified_diff(
+            text.splitlines(keepends=True),
+            mutant.apply(text).splitlines(keepends=True),
+            f"a/{mutant.path}",
+            f"b/{mutant.path}",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/mutate",
+        description="Mutation testing of the critical modules: does a test notice each break?",
+    )
+    parser.add_argument(
+        "modules", nargs="*", help="modules to mutate (default: every critical module)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument("--targets", action="store_true", help="list the critical modules")
+    parser.add_argument("--show", metavar="N", type=int, help="print mutant N's diff (see --list)")
+    parser.add_argument(
+        "--lines", metavar="A-B", help="only mutants on lines A to B (a quick look, not a report)"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the report as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    # A plain `kill` unwinds like Ctrl-C: the scratch copies are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.targets:
+        for target in TARGETS:
+            print(f"{target.path:<45} {target.why}")
+        return 0
+    try:
+        targets = [find(name) for name in args.modules] if args.modules else list(TARGETS)
+    except KeyError as exc:
+        print(f"scripts/mutate: {exc.args[0]} is not a critical module (see --targets)")
+        return 2
+    selected = {t.path: _select(mutants_of(t), args.lines) for t in targets}
+    if args.list or args.show is not None:
+        return _list(targets, selected, args.show)
+    with tempfile.TemporaryDirectory(prefix="pt-mutate-") as base:
+        scratches = [Scratch(Path(base), f"w{i}") for i in range(max(1, args.jobs))]
+        reports = []
+        for target in targets:
+            reports.append(
+                run_target(target, scratches, mutants=selected[target.path], progress=_progress)
+            )
+    text = format_report(reports)
+    print(text, end="")
+    if args.json:
+        args.json.write_text(to_json(reports))
+    return 0 if all(not r.survivors for r in reports) else 1
+
+
+def _select(mutants: list[Mutant], lines: str | None) -> list[Mutant]:
+    if not lines:
+        return mutants
+    first, _, last = lines.partition("-")
+    low, high = int(first), int(last or first)
+    return [m for m in mutants if low <= m.line <= high]
+
+
+def _list(targets: Sequence[Target], selected: dict[str, list[Mutant]], show: int | None) -> int:
+    number = 0
+    for target in targets:
+        for mutant in selected[target.path]:
+            number += 1
+            if show is None:
+                print(f"{number:4d} {target.path}:{mutant.line}: {mutant.change}")
+            elif show == number:
+                print(diff(mutant), end="")
+                return 0
+    return 0 if show is None else 2
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,210 @@
+"""What ``yamlio.dump`` writes, byte for byte, and what independent readers make of it.
+
+Reading the output back with ``yamlio.load`` alone proves little: a quoting bug in the emitter
+and the same blind spot in our loader cancel out. So the bytes are checked, and every output is
+read back by PyYAML (a YAML 1.1 reader: ``yes``, ``on``, ``0644`` and ``1:20`` are not strings
+there) and by Go's gopkg.in/yaml.v3 (what Kairos reads user-data with), both without our code.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from palette_tailscale import yamlio
+from palette_tailscale.errors import YamlError
+from tests.conftest import require_tool
+
+GO_READER = Path(__file__).parent / "yamlv3"
+
+# (value, exact text after "k:") — the words YAML 1.1 turns into booleans, nulls or numbers.
+SCALARS: list[tuple[Any, str]] = [
+    ("yes", ' "yes"'),
+    ("Yes", ' "Yes"'),
+    ("YES", ' "YES"'),
+    ("no", ' "no"'),
+    ("No", ' "No"'),
+    ("y", ' "y"'),
+    ("n", ' "n"'),
+    ("on", ' "on"'),
+    ("On", ' "On"'),
+    ("off", ' "off"'),
+    ("OFF", ' "OFF"'),
+    ("true", ' "true"'),
+    ("False", ' "False"'),
+    ("null", ' "null"'),
+    ("~", ' "~"'),
+    ("", ' ""'),
+    ("0644", ' "0644"'),
+    ("0o644", ' "0o644"'),
+    ("1:20", ' "1:20"'),
+    ("1_000", ' "1_000"'),
+    ("1.5", ' "1.5"'),
+    (".inf", ' ".inf"'),
+    ("-dash", ' "-dash"'),
+    ("a: b", ' "a: b"'),
+    ("a #b", ' "a #b"'),
+    ("ends:", ' "ends:"'),
+    ("[x]", ' "[x]"'),
+    (" padded", ' " padded"'),
+    ("tag:edge", " tag:edge"),
+    ("edge-0042", " edge-0042"),
+    ("/usr/local/bin/x", " /usr/local/bin/x"),
+    ("yesterday", " yesterday"),
+    ("note", " note"),
+    (True, " true"),
+    (None, " null"),
+    (420, " 420"),
+    (yamlio.Octal(0o600), " 0600"),
+    (yamlio.Octal(0), " 0"),
+    (1.5, " 1.5"),
+    ({}, " {}"),
+    ([], " []"),
+]
+
+
+@pytest.mark.parametrize(("value", "text"), SCALARS, ids=[repr(v) for v, _ in SCALARS])
+def test_scalar_bytes(value: Any, text: str) -> None:
+    assert yamlio.dump({"k": value}) == f"k:{text}\n"
+
+
+def test_block_bytes() -> None:
+    data = {
+        "script": "#!/bin/sh\nset -eu\necho hi\n",
+        "no_newline": "one\ntwo",
+        "indented": "  lead\nnext\n",
+        "blank_line": "a\n\nb\n",
+        "trailing_space": "a \nb\n",
+        "carriage": "a\r\nb\n",
+        "nested": {"list": [{"name": "x", "files": []}, "plain", {}], "map": {"inner": {}}},
+        "matrix": [["a", "b"], [], [["c"]]],
+    }
+    assert yamlio.dump(data, header="#cloud-config\n") == (
+        "#cloud-config\n"
+        "script: |\n"
+        "  #!/bin/sh\n"
+        "  set -eu\n"
+        "  echo hi\n"
+        "no_newline: |-\n"
+        "  one\n"
+        "  two\n"
+        "indented: |2\n"
+        "    lead\n"
+        "  next\n"
+        "blank_line: |\n"
+        "  a\n"
+        "\n"
+        "  b\n"
+        'trailing_space: "a \\nb\\n"\n'
+        'carriage: "a\\r\\nb\\n"\n'
+        "nested:\n"
+        "  list:\n"
+        "  - name: x\n"
+        "    files: []\n"
+        "  - plain\n"
+        "  - {}\n"
+        "  map:\n"
+        "    inner: {}\n"
+        "matrix:\n"
+        "-\n"
+        "  - a\n"
+        "  - b\n"
+        "- []\n"
+        "-\n"
+        "  -\n"
+        "    - c\n"
+    )
+
+
+ROUND_TRIP: dict[str, Any] = {
+    **{f"s{i}": value for i, (value, _) in enumerate(SCALARS) if not isinstance(value, float)},
+    "script": "#!/bin/sh\nset -eu\n  indented\n",
+    "no_newline": "one\ntwo",
+    "indented": "  lead\nnext\n",
+    "nested": {"list": [{"name": "x", "files": []}, "plain", {}, ["yes", "0644"]]},
+    "unicode": "caf\u00e9 \u2028 \x85 \ufeff",
+    "control": "bell\x07",
+}
+
+
+def _plain(value: Any) -> Any:
+    """The data as an independent reader should return it (Octal is just an int)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return int(value) if isinstance(value, yamlio.Octal) else value
+
+
+def test_a_yaml_1_1_reader_reads_the_same_data() -> None:
+    text = yamlio.dump(ROUND_TRIP)
+    assert yaml.safe_load(text) == _plain(ROUND_TRIP)
+
+
+@pytest.fixture(scope="module")
+def yaml_v3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    go = require_tool("go")
+    build = tmp_path_factory.mktemp("yamlv3")
+    for name in ("go.mod", "go.sum", "main.go"):
+        shutil.copy(GO_READER / name, build / name)
+    subprocess.run(
+        [go, "build", "-o", str(build / "reader"), "."], cwd=build, check=True, timeout=600
+    )
+    return build / "reader"
+
+
+def test_go_yaml_v3_reads_the_same_data(yaml_v3: Path) -> None:
+    text = yamlio.dump(ROUND_TRIP, header="#cloud-config\n")
+    done = subprocess.run(
+        [str(yaml_v3)], input=text, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout) == json.loads(json.dumps(_plain(ROUND_TRIP)))
+
+
+# --- load: positions and limits --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        ("a: [1, 2\nb: c\n", 2, 2),
+        ("a: 1\n b: 2\n", 2, 3),
+        ("key: 'open\n", 2, 1),
+        ("a:\n  - x\n  y: 1\n", 3, 3),
+    ],
+)
+def test_parse_error_points_at_the_line_and_column(text: str, line: int, col: int) -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load(text, "f.yaml")
+    assert info.value.mark == yamlio.Mark("f.yaml", line, col)
+
+
+def test_parse_error_keeps_the_context_position() -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load("a: [1, 2\nb: c\n", "f.yaml")
+    assert info.value.context_mark == yamlio.Mark("f.yaml", 1, 4)
+    assert str(info.value).startswith("f.yaml:2:2: invalid YAML: ")
+
+
+def test_nesting_depth_is_limited_through_keys_as_well() -> None:
+    deep = "[" * (yamlio.MAX_DEPTH + 5) + "]" * (yamlio.MAX_DEPTH + 5)
+    with pytest.raises(YamlError, match="nested deeper than 200 levels"):
+        yamlio.load(f"? {deep}\n: x\n")
+    with pytest.raises(YamlError, match="nested deeper than 200 levels"):
+        yamlio.load(f"k: {deep}\n")
+
+
+def test_nesting_up_to_the_limit_loads() -> None:
+    depth = yamlio.MAX_DEPTH  # the root plus MAX_DEPTH levels below it
+    doc = yamlio.load("[" * depth + "]" * depth)
+    node = doc.root
+    for _ in range(depth - 1):
+        assert isinstance(node, yamlio.Seq)
+        node = node.items[0]
+    assert isinstance(node, yamlio.Seq) and node.items == []
