@@ -9,6 +9,7 @@ there) and by Go's gopkg.in/yaml.v3 (what Kairos reads user-data with), both wit
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -159,12 +160,66 @@ def yaml_v3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build / "reader"
 
 
+def _go_read(reader: Path, text: str) -> Any:
+    done = subprocess.run(
+        [str(reader)], input=text, capture_output=True, text=True, check=True, timeout=60
+    )
+    return _go_floats(json.loads(done.stdout))
+
+
+def _go_floats(value: Any) -> Any:
+    """The reader prints floats as {"!float": "..."} (JSON has no NaN or infinity)."""
+    if isinstance(value, dict):
+        if set(value) == {"!float"}:
+            return float(value["!float"])
+        return {k: _go_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_go_floats(v) for v in value]
+    return value
+
+
 def test_go_yaml_v3_reads_the_same_data(yaml_v3: Path) -> None:
     text = yamlio.dump(ROUND_TRIP, header="#cloud-config\n")
-    done = subprocess.run(
-        [str(yaml_v3)], input=text, capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(done.stdout) == json.loads(json.dumps(_plain(ROUND_TRIP)))
+    assert _go_read(yaml_v3, text) == json.loads(json.dumps(_plain(ROUND_TRIP)))
+
+
+# Plain scalars whose meaning differs between YAML readers: nulls, booleans, numbers in every
+# base and at the 64-bit edges, floats, and strings that look like numbers.
+PLAIN = [
+    "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "false", "False",
+    "FALSE", "yes", "Yes", "no", "on", "off", "y", "n", ".inf", ".Inf", ".INF", "+.inf",
+    "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", ".nAn", "inf", "nan",
+    "0", "00", "07", "08", "0644", "644", "+644", "-644", "-0", "0o17", "0O17", "0o8", "0x1F",
+    "0X1f", "-0x1F", "+0x1f", "0b101", "0B11", "-0b1", "0b2", "0x", "0o", "0b", "1_000", "0_7",
+    "0x_1F", "1__0", "_1", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+    "-9223372036854775809", "18446744073709551615", "18446744073709551616", "1.5", ".5", "5.",
+    "-1.5", "+1.5", "1e3", "1E+3", "1e-3", "-.5e2", "1.5e", "1_0.5", "0.1_0", "+.5", "-.e1",
+    "1:20", "12:30:45", "0.0.1", "1.2.3", "abc", "-abc", "+abc", ".abc", "1a", "0xG1",
+    "tag:edge",
+]  # fmt: skip
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def test_load_resolves_plain_scalars_as_go_yaml_v3_does(yaml_v3: Path) -> None:
+    text = "".join(f"k{i}: {value}\n" for i, value in enumerate(PLAIN)) + "empty:\n"
+    go = _go_read(yaml_v3, text)
+    ours = yamlio.to_python(yamlio.load(text).root)
+    differ = [(PLAIN[i], ours[f"k{i}"], go[f"k{i}"]) for i in range(len(PLAIN))]
+    assert [d for d in differ if not _same(d[1], d[2])] == []
+    assert go["empty"] is None and ours["empty"] is None
+
+
+def test_dump_quotes_every_look_alike_for_both_readers(yaml_v3: Path) -> None:
+    data = {f"k{i}": value for i, value in enumerate(PLAIN)}
+    text = yamlio.dump(data)
+    assert _go_read(yaml_v3, text) == data
+    assert yaml.safe_load(text) == data
+    assert yamlio.to_python(yamlio.load(text).root) == data
 
 
 # --- load: positions and limits --------------------------------------------------------------

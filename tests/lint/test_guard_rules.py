@@ -169,3 +169,73 @@ def test_pt013_reports_each_key_of_a_line_once_in_order() -> None:
         (8, 35, "an auth key literal (tskey-auth-..."),
         (8, 59, "an auth key literal (hskey-auth-..."),
     ]
+
+
+# --- PT024 missing permissions -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["files", "directories"])
+def test_pt024_every_field_without_permissions(field: str) -> None:
+    text = H + f"stages:\n  boot:\n    - {field}:\n        - path: /x\n"
+    message = (
+        f"{field} item without permissions: yip sets mode 0000; add permissions: 0644 "
+        "(or the mode you need)"
+    )
+    assert _messages(text, "PT024") == [(5, 11, "error", message)]
+
+
+@pytest.mark.parametrize("value", ["0644", "~", "''"])
+def test_pt024_any_permissions_key_counts(value: str) -> None:
+    # A wrong value is PT005's business; an explicit (even empty) key is not a forgotten one.
+    assert _messages(_perm("files", value), "PT024") == []
+
+
+def test_pt024_leaves_downloads_alone() -> None:
+    # yip's downloads keep the mode of what they fetch when none is given.
+    text = H + "stages:\n  boot:\n    - downloads:\n        - path: /x\n"
+    assert _messages(text, "PT024") == []
+
+
+# --- PT025 write_files permissions -------------------------------------------------------------
+
+
+def _write_files(value: str) -> str:
+    return H + f"write_files:\n  - path: /etc/motd\n    permissions: {value}\n"
+
+
+# Common modes written in decimal, and the mode each really names.
+DECIMAL = {
+    "256": 0o400, "288": 0o440, "292": 0o444, "384": 0o600, "416": 0o640, "420": 0o644,
+    "432": 0o660, "436": 0o664, "448": 0o700, "488": 0o750, "493": 0o755, "509": 0o775,
+    "511": 0o777,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("raw", "mode"), DECIMAL.items())
+def test_pt025_common_modes_written_in_decimal(raw: str, mode: int) -> None:
+    message = (
+        f'write_files permissions {raw} is read as octal 0o{raw}, not decimal; write "0{mode:o}"'
+    )
+    assert _messages(_write_files(raw), "PT025") == [(4, 18, "error", message)]
+
+
+@pytest.mark.parametrize("raw", ["0o644", "rw", "08", "12345", "-644"])
+def test_pt025_text_that_is_not_octal(raw: str) -> None:
+    message = (
+        f"write_files permissions {raw!r} is not octal digits: yip fails to load the whole "
+        'file; write e.g. "0644"'
+    )
+    assert _messages(_write_files(raw), "PT025") == [(4, 18, "error", message)]
+
+
+@pytest.mark.parametrize("raw", ["0644", "644", '"0600"', "0", "7777", "''"])
+def test_pt025_octal_text_is_fine(raw: str) -> None:
+    assert _messages(_write_files(raw), "PT025") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [H + "write_files: {path: /x, permissions: 420}\n", H + "write_files:\n  - 420\n"],
+)
+def test_pt025_other_shapes_are_left_to_the_type_rules(text: str) -> None:
+    assert _messages(text, "PT025") == []

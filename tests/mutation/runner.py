@@ -173,15 +173,18 @@ class Scratch:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        deadline = None if timeout is None else started + timeout
         try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return "timeout", time.monotonic() - started
+            while (code := proc.poll()) is None:
+                if _stopping.is_set():
+                    raise KeyboardInterrupt
+                if deadline is not None and time.monotonic() > deadline:
+                    return "timeout", time.monotonic() - started
+                time.sleep(0.05)
         finally:
-            if proc.poll() is None:  # interrupted: leave no test run behind
+            if proc.poll() is None:  # timed out or interrupted: leave no test run behind
                 os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         return ("passed" if code == 0 else "failed"), time.monotonic() - started
 
 
@@ -247,9 +250,19 @@ def run_target(
             )
         return result
 
-    with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
-        list(pool.map(one, mutants))
+    pool = ThreadPoolExecutor(max_workers=len(scratches))
+    try:
+        for future in [pool.submit(one, mutant) for mutant in mutants]:
+            future.result()
+    finally:
+        # Interrupted: drop the queued mutants; the running ones end with their test runs.
+        _stopping.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        _stopping.clear()
     return report
+
+
+_stopping = threading.Event()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "config/secretref.py",
-        ("tests/config", "tests/render/test_plan.py"),
+        ("tests/config/test_secretref.py", "tests/config", "tests/cli/test_init_schema.py"),
         "secret references ({env:}, {file:}, mint:) resolved into Secret values",
     ),
     Target(
@@ -37,7 +37,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "tailnet/auth.py",
-        ("tests/tailnet/test_oauth.py", "tests/tailnet"),
+        ("tests/tailnet/test_auth.py", "tests/tailnet/test_oauth.py", "tests/tailnet"),
         "API keys and OAuth client secrets turned into request credentials",
     ),
     Target(
@@ -57,7 +57,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "atomic.py",
-        ("tests/test_atomic.py", "tests/render", "tests/fleet/test_provision.py"),
+        ("tests/test_atomic.py", "tests/render/test_canvos.py", "tests/fleet/test_provision.py"),
         "atomic writes and the file modes of written keys",
     ),
     Target(
@@ -66,9 +66,8 @@ TARGETS: tuple[Target, ...] = (
             "tests/test_yamlio_emitter.py",
             "tests/test_yamlio.py",
             "tests/lint/test_yaml_semantics.py",
-            "tests/config",
-            "tests/lint",
-            "tests/render",
+            "tests/lint/test_rules.py",
+            "tests/config/test_load.py",
         ),
         "the YAML layer: positions and yaml.v3 meaning in, deterministic YAML out",
     ),

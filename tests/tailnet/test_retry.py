@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -89,6 +92,8 @@ def test_no_sleep_for_a_zero_or_negative_delay(monkeypatch: pytest.MonkeyPatch) 
     retry.default_sleep(0.0)
     retry.default_sleep(-1.0)
     assert slept == []
+    retry.default_sleep(0.5)  # a fraction of a second is still a wait
+    assert slept == [0.5]
     assert retry.is_testing() is False
     retry.set_testing(True)
     assert retry.is_testing() is True
@@ -110,3 +115,16 @@ def test_the_default_policy_and_no_retry() -> None:
         1.0, 2.0, 4.0, 8.0, 16.0, 30.0,
     ]  # fmt: skip
     assert retry.DEFAULT_POLICY.delay(1, 999.0, lambda: 0.0) == 60.0
+
+
+def test_a_new_process_really_waits() -> None:
+    # The testing switch is off unless a test turns it on: production never skips a back-off.
+    code = "from palette_tailscale.tailnet import retry; print(retry.is_testing())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+def test_the_shared_default_policy_cannot_be_changed() -> None:
+    # Every client holds DEFAULT_POLICY: one caller changing it would change them all.
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        retry.DEFAULT_POLICY.attempts = 1  # type: ignore[misc]
