@@ -8,10 +8,13 @@ there) and by Go's gopkg.in/yaml.v3 (what Kairos reads user-data with), both wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -149,15 +152,23 @@ def test_a_yaml_1_1_reader_reads_the_same_data() -> None:
 
 
 @pytest.fixture(scope="module")
-def yaml_v3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def yaml_v3() -> Path:
+    """The Go reader, built once per version of its sources and kept outside the repository."""
     go = require_tool("go")
-    build = tmp_path_factory.mktemp("yamlv3")
-    for name in ("go.mod", "go.sum", "main.go"):
-        shutil.copy(GO_READER / name, build / name)
-    subprocess.run(
-        [go, "build", "-o", str(build / "reader"), "."], cwd=build, check=True, timeout=600
-    )
-    return build / "reader"
+    sources = [GO_READER / name for name in ("go.mod", "go.sum", "main.go")]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    reader = cache / "palette-tailscale-tests" / f"yamlv3-{digest}"
+    if reader.exists():
+        return reader
+    with tempfile.TemporaryDirectory() as build:
+        for source in sources:
+            shutil.copy(source, Path(build) / source.name)
+        subprocess.run([go, "build", "-o", "reader", "."], cwd=build, check=True, timeout=600)
+        reader.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(Path(build) / "reader", f"{reader}.{os.getpid()}")
+        os.replace(f"{reader}.{os.getpid()}", reader)  # parallel runs: the last rename wins
+    return reader
 
 
 def _go_read(reader: Path, text: str) -> Any:
@@ -263,3 +274,38 @@ def test_nesting_up_to_the_limit_loads() -> None:
         assert isinstance(node, yamlio.Seq)
         node = node.items[0]
     assert isinstance(node, yamlio.Seq) and node.items == []
+
+
+# --- the node types ----------------------------------------------------------------------------
+
+
+def test_keys_flow_styles_and_tags() -> None:
+    doc = yamlio.load("a: [1]\nb: {c: !x 1}\nd:\n  - x\n? [k]\n: v\n")
+    root = doc.root
+    assert isinstance(root, yamlio.Map) and not root.flow
+    assert root.keys() == ["a", "b", "d"]  # the complex key [k] has no text
+    a, b, d = root.get("a"), root.get("b"), root.get("d")
+    assert isinstance(a, yamlio.Seq) and a.flow
+    assert isinstance(b, yamlio.Map) and b.flow
+    assert isinstance(d, yamlio.Seq) and not d.flow
+    c = b.get("c")
+    assert isinstance(c, yamlio.Scalar) and c.tag == "!x" and c.raw == "1"
+    x = d.items[0]
+    assert isinstance(x, yamlio.Scalar) and x.tag is None and x.plain
+
+
+def test_nodes_are_identities_with_defaults() -> None:
+    mark = yamlio.Mark("f", 1, 1)
+    one, two = yamlio.Scalar("x", None, mark), yamlio.Scalar("x", None, mark)
+    # Rules key findings and visited sets on the node itself: equal text is not the same node.
+    assert one != two and len({one, two}) == 2
+    assert one.tag is None
+    seq, empty = yamlio.Seq(items=[], mark=mark), yamlio.Map(pairs=[], mark=mark)
+    assert seq != yamlio.Seq(items=[], mark=mark) and len({seq, empty}) == 2
+    assert not seq.flow and not empty.flow and empty.keys() == []
+    assert "_index" not in repr(empty)
+    # One object per node of large files: no per-instance dict.
+    for node in (one, seq, empty, yamlio.Document("f", "", None)):
+        assert not hasattr(node, "__dict__")
+    assert yamlio.Document("f", "", None).extra_documents == 0
+    assert yamlio.load("a: 1\r\nb: 2\n").lines == ["a: 1", "b: 2"]

@@ -124,6 +124,9 @@ def test_file_errors(tmp_path: Path, content: bytes | None, message: str) -> Non
 def test_a_literal_resolves_to_itself(tmp_path: Path) -> None:
     source = _source("lit-value")
     assert source.resolve(tmp_path) == Secret("lit-value", "") and source.literal is not None
+    assert repr(source.resolve(tmp_path)) == (
+        "Secret(source='a literal in the config file', value='***')"
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,6 +136,7 @@ def test_a_literal_resolves_to_itself(tmp_path: Path) -> None:
         ({"file": "p"}, True),
         ("literal", True),
         ({"env": "A", "x": 1}, False),
+        ({"file": "p", "x": 1}, False),
         ({"file": 3}, False),
         ({"env": 3}, False),
         ({}, False),
@@ -142,3 +146,21 @@ def test_a_literal_resolves_to_itself(tmp_path: Path) -> None:
 def test_json_schema(value: object, valid: bool) -> None:
     errors = list(jsonschema.Draft202012Validator(SECRET_JSON_SCHEMA).iter_errors(value))
     assert (not errors) == valid
+
+
+def test_a_source_is_immutable() -> None:
+    source = _source({"env": "A"})
+    with pytest.raises(ValidationError):
+        source.ref = "B"  # type: ignore[misc]
+
+
+def test_editors_see_what_a_secret_may_be() -> None:
+    field = Holder.model_json_schema()["properties"]["secret"]
+    assert field["description"] == (
+        "A secret: {env: NAME}, {file: PATH}, or a literal string (discouraged)."
+    )
+    assert [sorted(option) for option in field["oneOf"]] == [
+        ["additionalProperties", "properties", "required", "type"],
+        ["additionalProperties", "properties", "required", "type"],
+        ["type"],
+    ]

@@ -45,8 +45,18 @@ def test_damaged_middle_line_is_an_error_with_its_line(tmp_path: Path, bad: byte
     path = tmp_path / "journal.jsonl"
     good = {"v": 1, "event": "intent", "host": "a", "description": "d"}
     path.write_bytes(_lines(good) + bad + b"\n" + _lines(good))
-    with pytest.raises(InputError, match=r"journal.jsonl:2:1: damaged provisioning journal"):
+    with pytest.raises(
+        InputError, match=r"journal.jsonl:2:1: damaged provisioning journal"
+    ) as info:
         read_records(path)
+    assert info.value.hint == "move the journal away to start over; keys it lists stay valid"
+
+
+def test_blank_lines_are_skipped_not_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    first, last = _r("intent", description="d1"), _r("intent", description="d2")
+    path.write_bytes(_lines(first) + b"\n  \n" + _lines(last))
+    assert read_records(path) == [first, last]
 
 
 def test_second_writer_is_refused(tmp_path: Path) -> None:
@@ -205,3 +215,27 @@ def test_an_existing_journal_is_made_private(tmp_path: Path) -> None:
     path.chmod(0o644)
     with Journal(path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_records_are_one_canonical_json_line_each(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.append("minted", "edge-1", key_id="k1", description="d", expires="e")
+    assert path.read_bytes() == (
+        b'{"description":"d","event":"minted","expires":"e","host":"edge-1","key_id":"k1","v":1}\n'
+    )
+
+
+def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    before = _open_fds()
+    with Journal(path):
+        with pytest.raises(InputError) as info:
+            Journal(path)  # refused: its descriptor is closed too
+        assert str(info.value) == f"{path} is in use: another `fleet` run is working in {tmp_path}"
+        assert _open_fds() == before + 1
+    assert _open_fds() == before

@@ -75,11 +75,17 @@ def test_pt005_accepts_common_modes_written_in_decimal(value: str) -> None:
 
 
 def test_pt005_the_decimal_table_is_the_common_modes() -> None:
+    # The policy itself: which modes count as common. Entries whose decimal spelling holds an 8
+    # or a 9 (0600 is 384) never reach the table, so only this pin notices when they change.
     assert all(int(text) == mode for text, mode in COMMON_AS_DECIMAL.items())
     from palette_tailscale.lint.rules import pt005_permissions as pt005
 
     octal_looking = {m for m in pt005.COMMON_MODES if pt005._OCTAL_LOOKING.match(str(m))}
     assert octal_looking == set(COMMON_AS_DECIMAL.values())
+    assert {
+        0o400, 0o440, 0o444, 0o500, 0o555, 0o600, 0o640, 0o644, 0o660, 0o664, 0o700, 0o750,
+        0o755, 0o770, 0o775, 0o777, 0o1777,
+    } == pt005.COMMON_MODES  # fmt: skip
 
 
 # --- PT013 secrets -----------------------------------------------------------------------------

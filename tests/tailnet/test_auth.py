@@ -43,6 +43,7 @@ def test_static_token_headers_and_repr() -> None:
     raw = base64.b64encode(b"hs-api-key-1:").decode()
     assert basic.headers() == {"Authorization": f"Basic {raw}"}
     assert bearer.invalidate() is False  # nothing to renew: a 401 is final
+    assert repr(bearer) == "StaticToken(scheme='bearer', token=Secret(source='env', value='***'))"
     assert repr(basic) == "StaticToken(scheme='basic', token=Secret(source='env', value='***'))"
     assert redaction.scrub("hs-api-key-1") == "***"
 
