@@ -57,6 +57,11 @@ SCALARS: list[tuple[Any, str]] = [
     ("ends:", ' "ends:"'),
     ("[x]", ' "[x]"'),
     (" padded", ' " padded"'),
+    ("trailing ", ' "trailing "'),
+    ("none", ' "none"'),
+    ("None", ' "None"'),
+    ("NONE", ' "NONE"'),
+    ("Xmas", " Xmas"),
     ("tag:edge", " tag:edge"),
     ("edge-0042", " edge-0042"),
     ("/usr/local/bin/x", " /usr/local/bin/x"),
@@ -255,25 +260,137 @@ def test_parse_error_keeps_the_context_position() -> None:
     with pytest.raises(YamlError) as info:
         yamlio.load("a: [1, 2\nb: c\n", "f.yaml")
     assert info.value.context_mark == yamlio.Mark("f.yaml", 1, 4)
-    assert str(info.value).startswith("f.yaml:2:2: invalid YAML: ")
+    assert str(info.value) == (
+        "f.yaml:2:2: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\n b: 2\n", "f.yaml:2:3: invalid YAML: mapping values are not allowed here"),
+        (
+            "a: \x07",
+            "f.yaml:1:1: invalid YAML: unacceptable character #x0007: special characters are "
+            'not allowed\n  in "<unicode string>", position 3',
+        ),
+        ("[" * 3000, "f.yaml:1:1: YAML nested too deeply"),
+        ("<<: {a: 1}\n<<: {b: 2}\n", "f.yaml:2:1: duplicate key '<<' (first at line 1); "
+         "yaml.v3 rejects the file"),
+    ],
+)  # fmt: skip
+def test_error_messages(text: str, message: str) -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load(text, "f.yaml")
+    assert str(info.value) == message
+
+
+def test_a_repeated_merge_key_is_refused_by_yaml_v3_too(yaml_v3: Path) -> None:
+    done = subprocess.run(
+        [str(yaml_v3)], input="<<: {a: 1}\n<<: {b: 2}\n", capture_output=True, text=True
+    )
+    assert done.returncode == 1 and 'mapping key "<<" already defined' in done.stderr
+    merged = yamlio.load("base: &b {a: 1}\nx:\n  <<: *b\n  a: 2\n").root  # one merge is fine
+    assert yamlio.to_python(merged)["x"] == {"<<": {"a": 1}, "a": 2}
+
+
+def _nested_keys(levels: int) -> str:
+    text = "a"
+    for _ in range(levels):
+        text = "{" + text + ": 1}"
+    return text
+
+
+def _nested_values(levels: int) -> str:
+    text = "a"
+    for _ in range(levels):
+        text = "{k: " + text + "}"
+    return text
+
+
+@pytest.mark.parametrize("nest", [_nested_keys, _nested_values])
+def test_nesting_through_mapping_keys_and_values(nest: Any) -> None:
+    yamlio.load(nest(yamlio.MAX_DEPTH))  # the scalar at depth MAX_DEPTH
+    with pytest.raises(YamlError, match="nested deeper than 200 levels"):
+        yamlio.load(nest(yamlio.MAX_DEPTH + 1))
+
+
+def test_aliases_are_the_same_node_even_when_recursive() -> None:
+    root = yamlio.load("a: &x [1, *x]\nb: &y {k: 1}\nc: *y\n").root
+    assert isinstance(root, yamlio.Map)
+    a = root.get("a")
+    assert isinstance(a, yamlio.Seq) and a.items[1] is a
+    assert root.get("b") is root.get("c")
+
+
+def test_a_nul_byte_is_refused_before_parsing() -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load("a: 1\nb: \x00\n", "f.yaml")
+    assert str(info.value) == "f.yaml:1:1: file contains a NUL byte; is it binary?"
+
+
+def test_text_without_a_path_is_named_string() -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load("a: [1")
+    assert info.value.mark is not None and info.value.mark.path == "<string>"
+    assert yamlio.load("a: 1").path == "<string>"
 
 
 def test_nesting_depth_is_limited_through_keys_as_well() -> None:
     deep = "[" * (yamlio.MAX_DEPTH + 5) + "]" * (yamlio.MAX_DEPTH + 5)
-    with pytest.raises(YamlError, match="nested deeper than 200 levels"):
-        yamlio.load(f"? {deep}\n: x\n")
+    with pytest.raises(YamlError) as info:
+        yamlio.load(f"? {deep}\n: x\n", "f.yaml")
+    assert str(info.value) == "f.yaml:1:203: YAML nested deeper than 200 levels"
     with pytest.raises(YamlError, match="nested deeper than 200 levels"):
         yamlio.load(f"k: {deep}\n")
 
 
 def test_nesting_up_to_the_limit_loads() -> None:
-    depth = yamlio.MAX_DEPTH  # the root plus MAX_DEPTH levels below it
-    doc = yamlio.load("[" * depth + "]" * depth)
-    node = doc.root
+    depth = yamlio.MAX_DEPTH + 1  # the root at depth 0, the innermost at MAX_DEPTH
+    node = yamlio.load("[" * depth + "]" * depth).root
     for _ in range(depth - 1):
         assert isinstance(node, yamlio.Seq)
         node = node.items[0]
     assert isinstance(node, yamlio.Seq) and node.items == []
+    with pytest.raises(YamlError):
+        yamlio.load("[" * (depth + 1) + "]" * (depth + 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("<<: {m: 1}\na: 1\na: 2\n", 2), ("? [k]\n: 1\na: 1\na: 2\n", 3)]
+)
+def test_duplicates_are_found_after_merge_and_complex_keys(text: str, line: int) -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load(text, "d.yaml")
+    assert str(info.value) == (
+        f"d.yaml:{line + 1}:1: duplicate key 'a' (first at line {line}); yaml.v3 rejects the file"
+    )
+
+
+def test_keys_in_plain_data() -> None:
+    text = "2: int\n~: nothing\ntrue: bool\n.inf: float\n[a, 1]: seq\n{b: 1, a: 2}: map\ns: str\n"
+    assert yamlio.to_python(yamlio.load(text).root) == {
+        2: "int",
+        None: "nothing",
+        True: "bool",
+        ".inf": "float",
+        '["a", 1]': "seq",
+        '{"a": 2, "b": 1}': "map",
+        "s": "str",
+    }
+
+
+def test_walk_gives_every_node_with_its_path() -> None:
+    assert list(yamlio.walk(None)) == []
+    root = yamlio.load("a: [x, {b: y}]\n").root
+    paths = [(path, type(node).__name__) for path, node in yamlio.walk(root)]
+    assert paths == [
+        ((), "Map"),
+        (("a",), "Seq"),
+        (("a", 0), "Scalar"),
+        (("a", 1), "Map"),
+        (("a", 1, "b"), "Scalar"),
+    ]
 
 
 # --- the node types ----------------------------------------------------------------------------
@@ -308,4 +425,5 @@ def test_nodes_are_identities_with_defaults() -> None:
     for node in (one, seq, empty, yamlio.Document("f", "", None)):
         assert not hasattr(node, "__dict__")
     assert yamlio.Document("f", "", None).extra_documents == 0
+    assert yamlio.load("a: 1\r\nb: 2\n").lines == ["a: 1", "b: 2"]
     assert yamlio.load("a: 1\r\nb: 2\n").lines == ["a: 1", "b: 2"]

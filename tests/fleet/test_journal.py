@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -196,6 +197,7 @@ def test_unsynced_appends_share_the_next_fsync(tmp_path: Path, fsyncs: list[int]
         assert fsyncs == [path.stat().st_size]  # one fsync covers all three
         # Group commit: a record that an earlier fsync already covered costs no second one.
         journal._sync(2)
+        journal._sync(3)  # the very record the last fsync was made for
         assert len(fsyncs) == 1
 
 
@@ -239,3 +241,11 @@ def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
         assert str(info.value) == f"{path} is in use: another `fleet` run is working in {tmp_path}"
         assert _open_fds() == before + 1
     assert _open_fds() == before
+
+
+def test_a_folded_current_key_cannot_be_changed() -> None:
+    # States are shared by status, re-mint and revocation: none of them may rewrite history.
+    state = fold([_r("written", key_id="k1", **WRITTEN)])["h"]  # type: ignore[arg-type]
+    assert state.current is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.current.key_id = "k2"  # type: ignore[misc]

@@ -22,7 +22,7 @@ import re
 import subprocess
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SKIP_MARK = "pragma: no mutate"
 
@@ -38,6 +38,7 @@ class Mutant:
     original: str
     replacement: str
     kind: str  # operator family: "operator", "boundary", "negate", "delete", "constant"
+    col: int = 0  # 1-based column of the edit (set once the mutant is kept)
 
     def apply(self, text: str) -> str:
         return text[: self.start] + self.replacement + text[self.end :]
@@ -111,8 +112,12 @@ def python_mutants(text: str, path: str) -> list[Mutant]:
         if mutated in seen or not _compiles(mutated):
             continue
         seen.add(mutated)
-        result.append(mutant)
+        result.append(_with_column(mutant, text))
     return result
+
+
+def _with_column(mutant: Mutant, text: str) -> Mutant:
+    return replace(mutant, col=mutant.start - text.rfind("\n", 0, mutant.start))
 
 
 class _LineIndex:
@@ -386,7 +391,7 @@ def shell_mutants(text: str, path: str, shell: str = "sh") -> list[Mutant]:
         if mutated in seen or mutated == text:
             continue
         seen.add(mutated)
-        result.append(mutant)
+        result.append(_with_column(mutant, text))
     return [m for m in result if _sh_parses(m.apply(text), shell)]
 
 

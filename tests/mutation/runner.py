@@ -50,10 +50,15 @@ class ModuleReport:
     path: str
     results: list[Result] = field(default_factory=list)
     baseline: float = 0.0
+    carried: int = 0  # killed in an earlier full run (--recheck); tests only added since
+
+    @property
+    def generated(self) -> int:
+        return len(self.results) + self.carried
 
     @property
     def killed(self) -> int:
-        return sum(r.outcome != "survived" for r in self.results)
+        return self.carried + sum(r.outcome != "survived" for r in self.results)
 
     @property
     def survivors(self) -> list[Result]:
@@ -63,7 +68,7 @@ class ModuleReport:
 
     @property
     def score(self) -> float:
-        return 100.0 * self.killed / len(self.results) if self.results else 100.0
+        return 100.0 * self.killed / self.generated if self.generated else 100.0
 
 
 def mutants_of(target: Target, root: Path = REPO) -> list[Mutant]:
@@ -245,7 +250,7 @@ def run_target(
         with lock:
             report.results.append(result)
             progress(
-                f"[{len(report.results)}/{len(mutants)}] {target.path}:{mutant.line} "
+                f"[{len(report.results)}/{len(mutants)}] {target.path}:{mutant.line}:{mutant.col} "
                 f"{mutant.change}: {result.outcome} ({took:.1f}s)"
             )
         return result
@@ -274,13 +279,15 @@ def format_report(reports: Sequence[ModuleReport]) -> str:
     lines = [f"{'module':<{width}}  generated  killed  survived   score"]
     for r in reports:
         lines.append(
-            f"{r.path:<{width}}  {len(r.results):>9}  {r.killed:>6}  {len(r.survivors):>8}"
+            f"{r.path:<{width}}  {r.generated:>9}  {r.killed:>6}  {len(r.survivors):>8}"
             f"  {r.score:5.1f}%"
         )
     for r in reports:
         if r.survivors:
             lines += ["", f"survivors in {r.path}:"]
-            lines += [f"  {r.path}:{s.mutant.line}: {s.mutant.change}" for s in r.survivors]
+            lines += [
+                f"  {r.path}:{s.mutant.line}:{s.mutant.col}: {s.mutant.change}" for s in r.survivors
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -288,7 +295,7 @@ def to_json(reports: Sequence[ModuleReport]) -> str:
     data = [
         {
             "module": r.path,
-            "generated": len(r.results),
+            "generated": r.generated,
             "killed": r.killed,
             "survived": len(r.survivors),
             "score": round(r.score, 1),
@@ -336,6 +343,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the report as JSON")
+    parser.add_argument(
+        "--recheck",
+        metavar="FILE",
+        type=Path,
+        help="run only the survivors of an earlier --json report and merge the counts (valid"
+        " while only tests were added since: a killed mutant stays killed)",
+    )
     return parser.parse_args(argv)
 
 
@@ -353,20 +367,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"scripts/mutate: {exc.args[0]} is not a critical module (see --targets)")
         return 2
     selected = {t.path: _select(mutants_of(t), args.lines) for t in targets}
+    carried: dict[str, int] = {}
+    if args.recheck:
+        targets, selected, carried = _recheck(args.recheck)
     if args.list or args.show is not None:
         return _list(targets, selected, args.show)
     with tempfile.TemporaryDirectory(prefix="pt-mutate-") as base:
         scratches = [Scratch(Path(base), f"w{i}") for i in range(max(1, args.jobs))]
         reports = []
         for target in targets:
-            reports.append(
-                run_target(target, scratches, mutants=selected[target.path], progress=_progress)
+            report = run_target(
+                target, scratches, mutants=selected[target.path], progress=_progress
             )
+            report.carried = carried.get(target.path, 0)
+            reports.append(report)
     text = format_report(reports)
     print(text, end="")
     if args.json:
         args.json.write_text(to_json(reports))
     return 0 if all(not r.survivors for r in reports) else 1
+
+
+def _recheck(
+    path: Path,
+) -> tuple[list[Target], dict[str, list[Mutant]], dict[str, int]]:
+    """The survivors recorded in an earlier report, found again among today's mutants."""
+    targets, selected, carried = [], {}, {}
+    for entry in json.loads(path.read_text()):
+        target = find(entry["module"])
+        now = {(m.start, m.end, m.replacement): m for m in mutants_of(target)}
+        if len(now) != entry["generated"]:
+            raise SystemExit(f"{target.path} changed since {path}: run it in full")
+        keys = [(s["start"], s["end"], s["replacement"]) for s in entry["survivors"]]
+        if any(key not in now for key in keys):
+            raise SystemExit(f"{target.path} changed since {path}: run it in full")
+        targets.append(target)
+        selected[target.path] = [now[key] for key in keys]
+        carried[target.path] = entry["killed"]
+    return targets, selected, carried
 
 
 def _select(mutants: list[Mutant], lines: str | None) -> list[Mutant]:
@@ -383,7 +421,7 @@ def _list(targets: Sequence[Target], selected: dict[str, list[Mutant]], show: in
         for mutant in selected[target.path]:
             number += 1
             if show is None:
-                print(f"{number:4d} {target.path}:{mutant.line}: {mutant.change}")
+                print(f"{number:4d} {target.path}:{mutant.line}:{mutant.col}: {mutant.change}")
             elif show == number:
                 print(diff(mutant), end="")
                 return 0

@@ -50,6 +50,8 @@ def test_python_mutants() -> None:
 
 def test_python_mutants_keep_the_rest_of_the_file() -> None:
     for mutant in python_mutants(PY, "m.py"):
+        line = PY.splitlines()[mutant.line - 1]
+        assert line[mutant.col - 1 :].startswith(mutant.original.split("\n")[0])
         mutated = mutant.apply(PY)
         compile(mutated, "m.py", "exec")
         assert mutated.count("\n") == PY.count("\n")
@@ -119,7 +121,7 @@ def test_stages_run_the_closest_tests_alone_first() -> None:
 
 
 def test_report_lists_each_survivor() -> None:
-    kept = Mutant("x.py", 7, 10, 12, ">=", ">", "boundary")
+    kept = Mutant("x.py", 7, 10, 12, ">=", ">", "boundary", col=3)
     report = runner.ModuleReport("x.py", [runner.Result(kept, "survived", 1.0)])
     report.results += [runner.Result(kept, "killed", 1.0)] * 3
     assert runner.format_report([report]) == (
@@ -127,8 +129,20 @@ def test_report_lists_each_survivor() -> None:
         "x.py            4       3         1   75.0%\n"
         "\n"
         "survivors in x.py:\n"
-        "  x.py:7: boundary: '>=' -> '>'\n"
+        "  x.py:7:3: boundary: '>=' -> '>'\n"
     )
+
+
+def test_recheck_picks_the_recorded_survivors(tmp_path: Path) -> None:
+    target = TARGETS[0]
+    mutants = runner.mutants_of(target)
+    kept = runner.ModuleReport(target.path, [runner.Result(mutants[3], "survived", 1.0)])
+    kept.results += [runner.Result(m, "killed", 1.0) for m in mutants if m is not mutants[3]]
+    report = tmp_path / "r.json"
+    report.write_text(runner.to_json([kept]))
+    targets, selected, carried = runner._recheck(report)
+    assert targets == [target] and selected == {target.path: [mutants[3]]}
+    assert carried == {target.path: len(mutants) - 1}
 
 
 @pytest.mark.slow
