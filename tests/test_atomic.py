@@ -46,6 +46,10 @@ def test_the_data_is_synced_before_the_rename(
 
     def replace(src: str, dst: object) -> None:
         events.append("replace")
+        name = os.path.basename(src)
+        # A hidden temporary beside the target, named after it (a crash leaves ".f.*.tmp").
+        assert name.startswith(".f.") and name.endswith(".tmp")
+        assert os.path.dirname(src) == str(tmp_path)
         real_replace(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(atomic.os, "fsync", fsync)

@@ -249,3 +249,17 @@ def test_a_folded_current_key_cannot_be_changed() -> None:
     assert state.current is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         state.current.key_id = "k2"  # type: ignore[misc]
+
+
+def test_a_revocation_clears_every_trace_of_the_key() -> None:
+    records = [
+        _r("minted", description="d1", key_id="k1", expires="e"),
+        _r("written", key_id="k2", **WRITTEN),
+        _r("written", key_id="k3", **WRITTEN),
+        _r("revoked", key_id="k1", reason="unused"),
+        _r("revoked", key_id="k2", reason="replaced"),
+    ]
+    state = fold(records)["h"]  # type: ignore[arg-type]
+    assert state.revoked == {"k1", "k2"}
+    assert state.unfinished == {} and state.superseded == set()
+    assert state.current is not None and state.current.key_id == "k3"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from palette_tailscale.secrets import Secret
-from palette_tailscale.tailnet import AuthError, connect, redaction
+from palette_tailscale.tailnet import AuthError, PermissionDenied, connect, redaction
 from palette_tailscale.tailnet.auth import OAuthClient, StaticToken
 from palette_tailscale.tailnet.errors import BadResponse
-from tests.fakes.tailnet_server import FakeTailnet
+from tests.fakes.tailnet_server import FakeTailnet, Fault
 
 from .test_oauth import oauth_settings
 
@@ -92,6 +92,7 @@ def test_access_token_is_registered() -> None:
         (True, 3300.0),
         ("600", 3300.0),
         (120.5, 108.45),
+        (1, 0.9),
     ],
 )
 def test_renewal_time(expires_in: object, renew_at: float) -> None:
@@ -118,8 +119,9 @@ def test_invalidate_forces_a_new_token() -> None:
 @pytest.mark.parametrize("body", [{}, {"access_token": ""}, {"access_token": 5}, ["x"], None])
 def test_an_answer_without_a_token_is_a_bad_response(body: object) -> None:
     client = _client(TokenServer(body), [0.0])
-    with pytest.raises(BadResponse, match="the OAuth token answer has no access_token"):
+    with pytest.raises(BadResponse) as info:
         client.headers()
+    assert str(info.value) == "Tailscale API: the OAuth token answer has no access_token"
     assert client.fetches == 0
 
 
@@ -139,3 +141,23 @@ def test_a_client_not_wired_to_a_backend_says_so() -> None:
     client = OAuthClient("cid", Secret("client-secret-1", "env"))
     with pytest.raises(AssertionError, match=r"^OAuthClient.http is set by the backend$"):
         client.headers()
+
+
+def test_a_forbidden_token_request_says_what_to_check() -> None:
+    with FakeTailnet() as fake:
+        fake.add_fault(
+            Fault("status", method="POST", path="/oauth/token", status=403, message="no")
+        )
+        backend = connect(oauth_settings(fake))  # type: ignore[arg-type]
+        with pytest.raises(PermissionDenied) as info:
+            backend.list_devices()
+    assert str(info.value) == (
+        "Tailscale API: get an OAuth access token: permission denied: check the client "
+        "(server said: no)"
+    )
+
+
+def test_the_access_token_says_what_it_is() -> None:
+    client = _client(TokenServer({"access_token": "at-1"}), [0.0])
+    client.headers()
+    assert repr(client._token) == "Secret(source='OAuth access token', value='***')"

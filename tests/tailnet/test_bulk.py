@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -74,6 +75,7 @@ def test_on_done_sees_every_outcome() -> None:
 def test_concurrency_is_capped() -> None:
     threads: set[str] = set()
     lock = threading.Lock()
+    assert MAX_CONCURRENCY == 64  # the documented cap, whatever a caller asks for
     barrier = threading.Barrier(MAX_CONCURRENCY, timeout=30)
 
     def work(_: int) -> None:
@@ -83,6 +85,16 @@ def test_concurrency_is_capped() -> None:
 
     run_bulk(work, range(MAX_CONCURRENCY * 2), concurrency=MAX_CONCURRENCY * 4)
     assert len(threads) == MAX_CONCURRENCY
+
+
+def test_an_outcome_unwraps_to_its_value_or_raises_its_error() -> None:
+    error = InputError("bad")
+    assert Outcome(1, value=10).unwrap() == 10
+    with pytest.raises(InputError) as info:
+        Outcome(1, error=error).unwrap()
+    assert info.value is error
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Outcome(1, value=10).value = 11  # type: ignore[misc]
 
 
 def test_bugs_are_not_swallowed() -> None:
