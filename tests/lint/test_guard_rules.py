@@ -45,9 +45,9 @@ def test_pt005_leaves_other_fields_alone() -> None:
     ("value", "message"),
     [
         ("'0644'", "permissions '0644' is quoted: a string in yip's integer field is a type "
-         "error that drops every stage of the file; write it unquoted (0644)"),
+         "error, so yip drops every stage of the file; write it unquoted (0644)"),
         ('"0600"', 'permissions "0600" is quoted: a string in yip\'s integer field is a type '
-         "error that drops every stage of the file; write it unquoted (0644)"),
+         "error, so yip drops every stage of the file; write it unquoted (0644)"),
         ("rw-r--r--", "permissions 'rw-r--r--' is not a number"),
         ("010000", "permissions 010000 is above 0o7777 (mode bits only); write a mode like 0644"),
         ("-1", "permissions -1 is above 0o7777 (mode bits only); write a mode like 0644"),
@@ -182,7 +182,7 @@ def test_pt013_reports_each_key_of_a_line_once_in_order() -> None:
 
 @pytest.mark.parametrize("field", ["files", "directories"])
 def test_pt024_every_field_without_permissions(field: str) -> None:
-    text = H + f"stages:\n  boot:\n    - {field}:\n        - path: /x\n"
+    text = H + f"stages:\n  boot:\n    - {field}:\n        - path: /x\n          content: a\n"
     message = (
         f"{field} item without permissions: yip sets mode 0000; add permissions: 0644 "
         "(or the mode you need)"
@@ -194,6 +194,11 @@ def test_pt024_every_field_without_permissions(field: str) -> None:
 def test_pt024_any_permissions_key_counts(value: str) -> None:
     # A wrong value is PT005's business; an explicit (even empty) key is not a forgotten one.
     assert _messages(_perm("files", value), "PT024") == []
+
+
+def test_pt024_a_file_without_content_is_a_marker() -> None:
+    text = H + "stages:\n  boot:\n    - files:\n        - path: /run/flag\n"
+    assert _messages(text, "PT024") == []
 
 
 def test_pt024_leaves_downloads_alone() -> None:
@@ -228,8 +233,9 @@ def test_pt025_common_modes_written_in_decimal(raw: str, mode: int) -> None:
 @pytest.mark.parametrize("raw", ["0o644", "rw", "08", "12345", "-644"])
 def test_pt025_text_that_is_not_octal(raw: str) -> None:
     message = (
-        f"write_files permissions {raw!r} is not octal digits: yip fails to load the whole "
-        'file; write e.g. "0644"'
+        f"write_files permissions {raw!r} is not octal digits: yip cannot load the file: none "
+        "of its steps run, nor those of the other files in its directory (such as /oem); "
+        'write e.g. "0644"'
     )
     assert _messages(_write_files(raw), "PT025") == [(4, 18, "error", message)]
 

@@ -156,9 +156,19 @@ def _frozen_spans(tree: ast.AST, text: str, index: _LineIndex) -> list[tuple[int
             text_spans.append(node.annotation)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
             text_spans.append(node.returns)
+        if isinstance(node, ast.Call) and _called(node) in _TYPE_ONLY_CALLS:
+            text_spans.extend(node.args)  # TypeVar("T"): a name for type checkers only
         if isinstance(node, ast.AnnAssign):
             text_spans.append(node.annotation)
     return [_span(node, text, index) for node in text_spans]
+
+
+_TYPE_ONLY_CALLS = frozenset({"TypeVar", "NewType", "ParamSpec", "TypeVarTuple"})
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _token_mutants(text: str, path: str, index: _LineIndex) -> Iterator[Mutant]:

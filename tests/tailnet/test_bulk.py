@@ -58,6 +58,28 @@ def test_work_runs_in_parallel_up_to_the_limit(limit: int, items: int) -> None:
     outcomes = run_bulk(work, range(items), concurrency=limit)
     assert [o.unwrap() for o in outcomes] == list(range(items))
     assert len(threads) == group
+    # Named, so a log record or a stack dump says which threads are the bulk workers.
+    assert all(name.startswith("tailnet_") for name in threads)
+
+
+def test_eight_at_once_by_default() -> None:
+    threads: set[str] = set()
+    lock = threading.Lock()
+    barrier = threading.Barrier(8, timeout=30)
+
+    def work(_: int) -> None:
+        with lock:
+            threads.add(threading.current_thread().name)
+        barrier.wait()
+
+    run_bulk(work, range(16))
+    assert len(threads) == 8
+
+
+def test_one_at_a_time_runs_in_the_calling_thread() -> None:
+    # No pool for a serial run: Ctrl-C and thread-bound state reach the work directly.
+    seen = [n for n in run_bulk(lambda _: threading.current_thread(), range(3), concurrency=1)]
+    assert all(o.unwrap() is threading.main_thread() for o in seen)
 
 
 def test_on_done_sees_every_outcome() -> None:
