@@ -427,3 +427,27 @@ def test_nodes_are_identities_with_defaults() -> None:
     assert yamlio.Document("f", "", None).extra_documents == 0
     assert yamlio.load("a: 1\r\nb: 2\n").lines == ["a: 1", "b: 2"]
     assert yamlio.load("a: 1\r\nb: 2\n").lines == ["a: 1", "b: 2"]
+
+
+# --- merge keys (main's yaml.v3 merge): messages and the budget ------------------------------
+
+
+def test_a_merge_of_a_scalar_is_refused_where_it_stands() -> None:
+    with pytest.raises(YamlError) as info:
+        yamlio.load("a:\n  <<: [{x: 1}, 3]\n", "m.yaml")
+    assert str(info.value) == (
+        "m.yaml:2:16: a merge key (<<) needs a mapping or a list of mappings as its value; "
+        "yaml.v3 rejects the document"
+    )
+
+
+def test_merged_pairs_are_counted_against_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "b: &b {x: 1, y: 2}\nc: {<<: *b, z: 3}\nd: {<<: *b, x: 0}\n"
+    monkeypatch.setattr(yamlio, "MAX_MERGED_PAIRS", 3)  # c merges 2 pairs, d merges 1 more
+    assert yamlio.to_python(yamlio.load(text).root)["d"] == {"x": 0, "y": 2}
+    monkeypatch.setattr(yamlio, "MAX_MERGED_PAIRS", 2)
+    with pytest.raises(YamlError) as info:
+        yamlio.load(text, "m.yaml")
+    assert str(info.value) == (
+        "m.yaml:1:4: excessive aliasing (merge keys expand to too many keys); yaml.v3 rejects it"
+    )
