@@ -71,7 +71,7 @@ def test_build_applies_then_streams_and_returns_the_exit_code(tmp_path: Path) ->
         "earthly.sh called with: +build-all-images\ncwd: CanvOS\nuser-data present\n1\n"
     )
     assert result.stderr.splitlines()[:3] == [
-        "wrote CanvOS/Dockerfile (mode 0644)",
+        "wrote CanvOS/Dockerfile (mode 0644; the previous one is CanvOS/Dockerfile.bak)",
         "wrote CanvOS/user-data (mode 0600)",
         "wrote CanvOS/.arg (mode 0644)",
     ]
@@ -114,19 +114,65 @@ def test_missing_earthly_script(tmp_path: Path) -> None:
     assert _snapshot(checkout) == before
 
 
-def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
+def test_dry_run_prints_the_plan_with_a_diff_and_writes_nothing(tmp_path: Path) -> None:
     checkout = _tree(tmp_path)
     before = _snapshot(checkout)
-    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--dry-run", docker=False)
+    result = _run(tmp_path, "--canvos", "CanvOS", "--example", "--allow-placeholders", "--dry-run")
     assert result.returncode == 0
-    assert result.stdout == (
-        "would update CanvOS/Dockerfile (mode 0644)\n"
-        "would create CanvOS/user-data (mode 0600)\n"
-        "would create CanvOS/.arg (mode 0644)\n"
-        "would run: cd CanvOS && ./earthly.sh +build-all-images\n"
-    )
+    out = result.stdout.splitlines()
+    assert out[:3] == [
+        "would update CanvOS/Dockerfile (mode 0644)",
+        "would create CanvOS/user-data (mode 0600)",
+        "would create CanvOS/.arg (mode 0644)",
+    ]
+    assert out[3:5] == ["--- CanvOS/Dockerfile", "+++ CanvOS/Dockerfile"]
+    assert out[5].startswith("@@ -1,3 +1,") and "+# >>> palette-tailscale 0.1.0 >>>" in out
+    assert "--- /dev/null" in out and "+++ CanvOS/user-data" in out and "+++ CanvOS/.arg" in out
+    assert "+    edgeHostToken: ***" in out  # even a placeholder is masked in a diff
+    assert out[-1] == "would run: cd CanvOS && ./earthly.sh +build-all-images"
     assert "NOTICE" in result.stderr
     assert _snapshot(checkout) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "docker", "message"),
+    [
+        ((), True, "the image would carry placeholders instead of secrets"),
+        (("--allow-placeholders",), False, "docker is not on PATH"),
+    ],
+)
+def test_dry_run_exits_as_the_build_would(
+    tmp_path: Path, args: tuple[str, ...], docker: bool, message: str
+) -> None:
+    """The plan is shown, then the refusal the real build would meet, with its exit code."""
+    checkout = _tree(tmp_path)
+    before = _snapshot(checkout)
+    base = ("--canvos", "CanvOS", "--example", "--dry-run")
+    result = _run(tmp_path, *base, *args, docker=docker)
+    real = _run(tmp_path, "--canvos", "CanvOS", "--example", *args, docker=docker)
+    assert result.returncode == real.returncode == 2
+    assert result.stdout.startswith("would update CanvOS/Dockerfile (mode 0644)\n")
+    assert result.stderr.splitlines()[-1].startswith(f"palette-tailscale: error: {message}")
+    assert real.stderr.splitlines()[-1] == result.stderr.splitlines()[-1]
+    assert _snapshot(checkout) == before
+
+
+def test_conflicting_values_stop_the_build_and_the_dry_run(tmp_path: Path) -> None:
+    checkout = _tree(tmp_path)
+    (checkout / ".arg").write_text("CUSTOM_TAG=demo\n")
+    before = _snapshot(checkout)
+    base = ("--canvos", "CanvOS", "--example", "--allow-placeholders")
+    for extra in (("--dry-run",), ()):
+        result = _run(tmp_path, *base, *extra)
+        assert result.returncode == 2, result.stderr
+        assert "conflict: CanvOS/.arg: CUSTOM_TAG: the checkout has 'demo'" in result.stderr
+        assert "-CUSTOM_TAG=demo\n+CUSTOM_TAG=palette-tailscale\n" in result.stderr
+        assert "earthly.sh called" not in result.stdout
+        assert _snapshot(checkout) == before
+    forced = _run(tmp_path, *base, "--force")
+    assert forced.returncode == 0
+    assert "CUSTOM_TAG=palette-tailscale" in (checkout / ".arg").read_text()
+    assert (checkout / ".arg.bak").read_text() == "CUSTOM_TAG=demo\n"
 
 
 @pytest.mark.parametrize("target", ["build-all-images", "+Bad Target", "+x;rm"])

@@ -111,7 +111,7 @@ def test_canvos_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     (checkout / "Dockerfile").write_text(f"FROM x\n{MARKER}\n")
     assert main(["render", "--example", "--canvos", "CanvOS"]) == 0
     assert capsys.readouterr().err == (
-        "wrote CanvOS/Dockerfile (mode 0644)\n"
+        "wrote CanvOS/Dockerfile (mode 0644; the previous one is CanvOS/Dockerfile.bak)\n"
         "wrote CanvOS/user-data (mode 0600)\n"
         "wrote CanvOS/.arg (mode 0644)\n" + NOTICE
     )
@@ -220,3 +220,59 @@ def test_output_that_is_a_file(capsys: pytest.CaptureFixture[str]) -> None:
         "palette-tailscale: error: cannot write out/sub/.arg: out is not a directory\n"
     )
     assert Path("out").read_text() == "not a directory\n"
+
+
+def _operator_checkout() -> Path:
+    checkout = Path("CanvOS")
+    checkout.mkdir()
+    (checkout / "Dockerfile").write_text(f"FROM x\n{MARKER}\n")
+    (checkout / "user-data").write_text(
+        "#cloud-config\nstylus:\n  site:\n    edgeHostToken: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d\n"
+        "    projectName: Retail\n"
+    )
+    (checkout / ".arg").write_text("CUSTOM_TAG=demo\n")
+    return checkout
+
+
+def test_canvos_never_clobbers_the_checkouts_values(capsys: pytest.CaptureFixture[str]) -> None:
+    checkout = _operator_checkout()
+    before = {p.name: p.read_bytes() for p in checkout.iterdir()}
+    args = ["render", "--example", "--allow-placeholders", "--canvos", "CanvOS"]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "conflict: CanvOS/user-data: stylus.site.projectName: the checkout has 'Retail'" in err
+    assert "-    projectName: Retail\n+    projectName: Default\n" in err
+    assert "-CUSTOM_TAG=demo\n+CUSTOM_TAG=palette-tailscale\n" in err
+    assert "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d" not in err and "edgeHostToken: ***" in err
+    assert err.endswith("or pass --force to replace them)\n")
+    assert {p.name: p.read_bytes() for p in checkout.iterdir()} == before
+    assert main([*args, "--check"]) == 2  # --check meets the same refusal
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 0
+    assert "kept the real value of CanvOS/user-data: stylus.site.edgeHostToken" in (
+        capsys.readouterr().err
+    )
+    assert "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d" in (checkout / "user-data").read_text()
+    assert (checkout / "user-data.bak").read_bytes() == before["user-data"]
+
+
+def test_check_diff_shows_each_change_with_secrets_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("palette-tailscale.yaml").write_text(CONFIG)
+    assert main(["render"]) == 0
+    Path("build/.arg").write_text(Path("build/.arg").read_text().replace("=24.04", "=20.04"))
+    capsys.readouterr()
+    assert main(["render", "--check", "--diff"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:3] == ["--- build/.arg", "+++ build/.arg", "@@ -1,7 +1,7 @@"]
+    assert "-OS_VERSION=20.04\n+OS_VERSION=24.04\n" in out
+    assert err.startswith("build/.arg: would change\n")
+    Path("build/user-data").unlink()
+    assert main(["render", "--check", "--diff"]) == 1
+    out = capsys.readouterr().out
+    assert "--- /dev/null\n+++ build/user-data\n" in out
+    assert TOKEN not in out and AUTH_KEY not in out
+    assert "+    edgeHostToken: ***\n" in out
+    assert not Path("build/user-data").exists()

@@ -9,10 +9,11 @@ import pytest
 
 from palette_tailscale import yamlio
 from palette_tailscale.errors import InputError
-from palette_tailscale.render.canvos import apply_block, canvos_writes
+from palette_tailscale.render.canvos import ConflictError, apply_block, canvos_plan, canvos_writes
 from palette_tailscale.render.canvos_userdata import _guess_indent
-from palette_tailscale.render.output import write_files
-from palette_tailscale.render.plan import Rendered, render_all
+from palette_tailscale.render.diff import unified
+from palette_tailscale.render.output import pending, write_files
+from palette_tailscale.render.plan import PLACEHOLDER_TOKEN, Rendered, render_all
 
 from .helpers import AUTH_KEY, TOKEN, config, load
 
@@ -86,9 +87,10 @@ def _rendered(tmp_path: Path, **sections: object) -> Rendered:
     return render_all(load(config(**sections), tmp_path))
 
 
-def _apply(rendered: Rendered, root: Path) -> dict[str, bytes]:
-    write_files(canvos_writes(rendered, root))
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir())}
+def _apply(rendered: Rendered, root: Path, *, force: bool = True) -> dict[str, bytes]:
+    """Apply like the CLI (only what changes), replacing the fixture's own values by default."""
+    write_files(pending(canvos_writes(rendered, root, force=force)))
+    return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.suffix != ".bak"}
 
 
 @pytest.mark.usefixtures("secrets_env")
@@ -270,3 +272,94 @@ def test_empty_stages_in_the_users_file(tmp_path: Path) -> None:
 )
 def test_guess_indent(text: str, expected: tuple[int, int]) -> None:
     assert _guess_indent(text) == expected
+
+
+# Never clobber (issue: a real token, projectName: Retail and CUSTOM_TAG=demo were replaced by
+# the example's placeholder and defaults with only a NOTICE).
+REAL_TOKEN = "7f3c1e9a0b5d4c2e8f6a1b3d5e7c9a0f"
+OPERATOR_USER_DATA = f"""#cloud-config
+stylus:
+  site:
+    edgeHostToken: {REAL_TOKEN}
+    projectName: Retail
+    paletteEndpoint: api.spectrocloud.com
+"""
+
+
+def _operator_tree(root: Path) -> Path:
+    _tree(root, user_data=False, arg=False)
+    (root / "user-data").write_text(OPERATOR_USER_DATA)
+    (root / "user-data").chmod(0o600)
+    (root / ".arg").write_text('CUSTOM_TAG="demo"\nOS_DISTRIBUTION=ubuntu\n')
+    return root
+
+
+def _placeholder_render(tmp_path: Path) -> Rendered:
+    return render_all(load(config(), tmp_path), allow_placeholders=True)
+
+
+def test_conflicting_values_stop_the_apply_and_name_every_one(tmp_path: Path) -> None:
+    root = _operator_tree(tmp_path / "canvos")
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+    with pytest.raises(ConflictError) as info:
+        canvos_writes(_placeholder_render(tmp_path), root)
+    found = {
+        (f.path.name, c.where, c.theirs, c.ours) for f in info.value.conflicts for c in f.conflicts
+    }
+    assert found == {
+        ("user-data", "stylus.site.projectName", "Retail", "Default"),
+        (".arg", "CUSTOM_TAG", "demo", "palette-tailscale"),
+    }
+    assert info.value.exit_code == 2
+    assert {p.name: p.read_bytes() for p in root.iterdir()} == before
+
+
+def test_the_conflict_diff_shows_only_the_conflicts(tmp_path: Path) -> None:
+    plan = canvos_plan(_placeholder_render(tmp_path), _operator_tree(tmp_path / "canvos"))
+    arg = next(f for f in plan.conflicts if f.path.name == ".arg")
+    changed = [
+        line
+        for line in unified(".arg", arg.theirs, arg.forced).splitlines()
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == ['-CUSTOM_TAG="demo"', "+CUSTOM_TAG=palette-tailscale"]
+
+
+def test_force_replaces_but_a_placeholder_never_replaces_a_real_value(tmp_path: Path) -> None:
+    root = _operator_tree(tmp_path / "canvos")
+    rendered = _placeholder_render(tmp_path)
+    plan = canvos_plan(rendered, root, force=True)
+    assert plan.kept == [f"{root / 'user-data'}: stylus.site.edgeHostToken"]
+    _apply(rendered, root, force=True)
+    site = yamlio.to_python(yamlio.load((root / "user-data").read_text(), "u").root)["stylus"]
+    assert site["site"]["edgeHostToken"] == REAL_TOKEN
+    assert site["site"]["projectName"] == "Default"
+    assert "CUSTOM_TAG=palette-tailscale" in (root / ".arg").read_text().splitlines()
+
+
+def test_a_placeholder_of_an_earlier_render_is_not_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path / "canvos", user_data=False, arg=False)
+    _apply(_placeholder_render(tmp_path), root, force=False)
+    monkeypatch.setenv("PT_TEST_TOKEN", TOKEN)
+    assert PLACEHOLDER_TOKEN in (root / "user-data").read_text()
+    _apply(_rendered(tmp_path), root, force=False)  # the real token replaces it: no conflict
+    assert TOKEN in (root / "user-data").read_text()
+    assert PLACEHOLDER_TOKEN not in (root / "user-data").read_text()
+
+
+def test_previous_files_are_kept_as_bak_with_their_mode(tmp_path: Path) -> None:
+    root = _operator_tree(tmp_path / "canvos")
+    (root / ".arg").chmod(0o640)
+    originals = {name: (root / name).read_bytes() for name in ("Dockerfile", "user-data", ".arg")}
+    rendered = _placeholder_render(tmp_path)
+    kept = write_files(pending(canvos_writes(rendered, root, force=True)))
+    assert sorted(k.path.name for k in kept) == [".arg.bak", "Dockerfile.bak", "user-data.bak"]
+    for name, data in originals.items():
+        assert (root / f"{name}.bak").read_bytes() == data
+    assert (root / "user-data.bak").stat().st_mode & 0o777 == 0o600
+    assert (root / ".arg.bak").stat().st_mode & 0o777 == 0o640
+    # A run that changes nothing keeps the backups of the run that did.
+    assert write_files(pending(canvos_writes(rendered, root, force=True))) == []
+    assert (root / "user-data.bak").read_bytes() == originals["user-data"]

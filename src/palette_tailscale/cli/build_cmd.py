@@ -11,12 +11,18 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..render.canvos import canvos_writes
+from ..render.canvos import CanvosPlan, ConflictError, canvos_plan
 from ..render.output import FileWrite, pending, write_files
-from ..render.plan import render_all
+from ..render.plan import Rendered, render_all
 from .common import config_options, load_config
 from .palette_common import gate_token, palette_flags, token_check_options
-from .render_cmd import report_placeholders, report_written
+from .render_output import (
+    print_diffs,
+    report_conflicts,
+    report_kept,
+    report_placeholders,
+    report_written,
+)
 
 DEFAULT_TARGET = "+build-all-images"
 _TARGET_RE = re.compile(r"^\+[a-z0-9][a-z0-9-]*$")
@@ -36,7 +42,16 @@ _TARGET_RE = re.compile(r"^\+[a-z0-9][a-z0-9-]*$")
     show_default=True,
     help="The Earthly target passed to ./earthly.sh.",
 )
-@click.option("--dry-run", is_flag=True, help="Print what would be written and run; do nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the files that would change (with a diff) and the command; do nothing.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace values the checkout holds that differ from the render (never by a placeholder).",
+)
 @click.option(
     "--allow-placeholders",
     is_flag=True,
@@ -50,6 +65,7 @@ def build(
     strict: bool,
     target: str,
     dry_run: bool,
+    force: bool,
     allow_placeholders: bool,
     palette_url: str | None,
     palette_api_key_file: str | None,
@@ -58,11 +74,15 @@ def build(
     """Apply the render into a CanvOS checkout and run ./earthly.sh TARGET there.
 
     Earthly's output is streamed and its exit code is returned. CanvOS's earthly.sh runs
-    Earthly in a Docker container, so Docker must be on PATH; --dry-run needs neither. A build
-    whose user-data would carry placeholders (--example without the secrets set) is refused
-    unless --allow-placeholders is given.
+    Earthly in a Docker container, so Docker must be on PATH. A build whose user-data would
+    carry placeholders (--example without the secrets set) is refused unless
+    --allow-placeholders is given, and values the checkout already holds are never replaced
+    without --force.
 
-    Exit codes: the build's own, or 2 for bad input or a missing tool.
+    --dry-run writes and runs nothing: it prints what would change, with a diff, and exits with
+    the code the build would get before Earthly starts (2 when it would be refused).
+
+    Exit codes: the build's own, or 2 for bad input, a refusal or a missing tool.
     """
     if not _TARGET_RE.match(target):
         raise click.BadParameter(
@@ -72,12 +92,35 @@ def build(
     rendered = render_all(loaded, allow_placeholders=allow_placeholders)
     gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     checkout = Path(canvos)
-    writes = canvos_writes(rendered, checkout)
+    plan = canvos_plan(rendered, checkout, force=force)
     command = ["./earthly.sh", target]
     if dry_run:
-        print_plan(writes, checkout, command)
+        print_plan(plan.writes, checkout, command, rendered)
+        report_kept(plan)
         report_placeholders(rendered)
+        preflight(plan, rendered, checkout, force=force, allow_placeholders=allow_placeholders)
         return 0
+    preflight(plan, rendered, checkout, force=force, allow_placeholders=allow_placeholders)
+    changed = pending(plan.writes)
+    report_written(plan.writes, changed, write_files(changed))
+    report_kept(plan)
+    report_placeholders(rendered)
+    click.echo(f"palette-tailscale: running {shlex.join(command)} in {checkout}", err=True)
+    return run_build(checkout, command)
+
+
+def preflight(
+    plan: CanvosPlan,
+    rendered: Rendered,
+    checkout: Path,
+    *,
+    force: bool,
+    allow_placeholders: bool,
+) -> None:
+    """Every reason the build would stop before Earthly starts, as an exit-2 error."""
+    if plan.conflicts and not force:
+        report_conflicts(plan, rendered.secrets)
+        raise ConflictError(plan.conflicts)
     if rendered.placeholders and not allow_placeholders:
         raise InputError(
             "the image would carry placeholders instead of secrets: "
@@ -85,19 +128,16 @@ def build(
             hint="set the secrets, or pass --allow-placeholders to build anyway",
         )
     check_tools(checkout)
-    changed = pending(writes)
-    write_files(changed)
-    report_written(writes, changed)
-    report_placeholders(rendered)
-    click.echo(f"palette-tailscale: running {shlex.join(command)} in {checkout}", err=True)
-    return run_build(checkout, command)
 
 
-def print_plan(writes: list[FileWrite], checkout: Path, command: list[str]) -> None:
+def print_plan(
+    writes: list[FileWrite], checkout: Path, command: list[str], rendered: Rendered
+) -> None:
     for write in writes:
         status = write.status()
         verb = {"new": "would create", "changed": "would update"}.get(status, "unchanged:")
         click.echo(f"{verb} {write.path} (mode {write.mode:04o})")
+    print_diffs(pending(writes), rendered.secrets)
     click.echo(f"would run: cd {shlex.quote(str(checkout))} && {shlex.join(command)}")
 
 

@@ -50,6 +50,46 @@ def use_color(stream: Any = None) -> bool:
     return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
 
 
+class _AliasedOption(click.Option):
+    """An option whose later long names are accepted but left out of ``--help``."""
+
+    def __init__(self, *args: Any, shown: int = 2, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown = shown
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        names = ", ".join(self.opts[: self._shown])
+        metavar = self.make_metavar(ctx) if not self.is_flag else ""
+        return (f"{names} {metavar}".rstrip(), record[1])
+
+
+def out_option(
+    *,
+    dest: str = "output",
+    file_okay: bool = True,
+    dir_okay: bool = True,
+    path_type: type | None = None,
+    default: Any = None,
+    show_default: bool = False,
+    help: str,
+) -> Callable[[F], F]:
+    """``-o/--out`` everywhere (``--output`` still works, unlisted)."""
+    return click.option(
+        "-o",
+        "--out",
+        "--output",
+        dest,
+        cls=_AliasedOption,
+        type=click.Path(file_okay=file_okay, dir_okay=dir_okay, path_type=path_type),
+        default=default,
+        show_default=show_default,
+        help=help,
+    )
+
+
 def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
     return click.option(
         "--format",

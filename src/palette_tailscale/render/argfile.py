@@ -109,17 +109,43 @@ def render_arg(lines: list[tuple[str, str]]) -> str:
     return "\n".join([header, *(line for _, line in lines)]) + "\n"
 
 
-def merge_arg(existing: str, lines: list[tuple[str, str]]) -> str:
-    """Update our keys in place in a user's ``.arg``, append the missing ones, keep the rest."""
+def arg_value(line: str) -> str:
+    """The value of a ``KEY=value`` line, without the quotes around it."""
+    value = line.split("=", 1)[1].strip() if "=" in line else ""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def merge_arg(
+    existing: str,
+    lines: list[tuple[str, str]],
+    *,
+    force: bool = True,
+    conflicts: list[tuple[str, str, str]] | None = None,
+) -> str:
+    """Update our keys in place in a user's ``.arg``, append the missing ones, keep the rest.
+
+    A key the user set to another non-empty value is a conflict, appended to ``conflicts`` as
+    ``(KEY, theirs, ours)``; it is replaced only with ``force``.
+    """
     ours = dict(lines)
     seen: set[str] = set()
     out: list[str] = []
     for line in existing.splitlines():
         match = LINE_RE.match(line)
-        if match and match.group(1) in ours:
-            seen.add(match.group(1))
-            out.append(ours[match.group(1)])
-        else:
+        key = match.group(1) if match else None
+        if key is None or key not in ours:
             out.append(line)
+            continue
+        seen.add(key)
+        theirs, wanted = arg_value(line), arg_value(ours[key])
+        if theirs not in ("", wanted):
+            if conflicts is not None:
+                conflicts.append((key, theirs, wanted))
+            if not force:
+                out.append(line)
+                continue
+        out.append(ours[key])
     out.extend(line for key, line in lines if key not in seen)
     return "\n".join(out) + "\n"

@@ -3,36 +3,59 @@
 ruamel.yaml's round trip keeps the user's comments, key order, quoting and indentation. Of the
 steps, only those this tool owns (``device.is_owned_step``) are replaced, in place; owned steps
 the config no longer renders are removed. Other rendered values follow Kairos' merge (maps
-recurse, list items are added once), and scalars rendered from the config win. Merging the same
-render twice gives the same bytes.
+recurse, list items are added once). A scalar the user set to another real value (a token, a
+project, an endpoint) is a :class:`Conflict`: the user's value stays unless ``force``. A
+placeholder never replaces a real value, not even with ``force``. Merging the same render twice
+gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .. import yamlio
 from ..device import is_owned_step
 from ..errors import InputError
 from . import verify
+from .plan import is_placeholder
 from .selflint import lint_errors
 
 HEADER_LINE: Final = "#cloud-config"
 _INDENT_RE: Final = re.compile(r"^( *)(- )?[^\s#-]")
 
 
-def merge_userdata(existing: str, ours: str, path: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A value the user set that the render would replace: ``where`` is a dotted path."""
+
+    where: str
+    theirs: str
+    ours: str
+
+
+@dataclass(slots=True)
+class Merge:
+    """What a merge found: conflicts (kept unless ``force``), real values kept over placeholders."""
+
+    force: bool = False
+    conflicts: list[Conflict] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def merge_userdata(existing: str, ours: str, path: str, merge: Merge | None = None) -> str:
     """``existing`` (the user's file at ``path``) with ``ours`` merged in."""
+    merge = merge if merge is not None else Merge(force=True)
     _check_user_file(existing, path)
     yaml = _yaml(existing)
     user = yaml.load(existing)
     if user is None:
         user = yaml.load("{}")
     mine = yaml.load(ours)
-    _merge_stages(user, mine.pop("stages", {}))
-    _merge_map(user, mine)
+    _merge_stages(user, mine.pop("stages", {}), merge)
+    _merge_map(user, mine, (), merge)
     out = io.StringIO()
     yaml.dump(user, out)
     text = out.getvalue()
@@ -85,7 +108,7 @@ def _guess_indent(text: str) -> tuple[int, int]:
     return mapping, offset
 
 
-def _merge_stages(user: Any, ours: Any) -> None:
+def _merge_stages(user: Any, ours: Any, merge: Merge) -> None:
     stages = user.get("stages")
     if stages is None:
         if ours:
@@ -101,7 +124,7 @@ def _merge_stages(user: Any, ours: Any) -> None:
             stages[stage] = steps
             continue
         for step in steps:
-            _place_step(stages[stage], step)
+            _place_step(stages[stage], step, f"stages.{stage}", merge)
 
 
 def _drop_stale_owned(stages: Any, stage: str, wanted: set[Any]) -> None:
@@ -113,10 +136,14 @@ def _drop_stale_owned(stages: Any, stage: str, wanted: set[Any]) -> None:
         del stages[stage]
 
 
-def _place_step(steps: Any, step: Any) -> None:
+def _place_step(steps: Any, step: Any, where: str, merge: Merge) -> None:
     name = step.get("name")
     for i, existing in enumerate(steps):
         if name is not None and hasattr(existing, "get") and existing.get("name") == name:
+            if _placeholders(step) - _placeholders(existing) and not _placeholders(existing):
+                # Our step would bring a placeholder where theirs holds the real thing.
+                merge.kept.append(f"{where}: step {name}")
+                return
             steps[i] = step
             return
         if existing == step:
@@ -124,17 +151,46 @@ def _place_step(steps: Any, step: Any) -> None:
     steps.append(step)
 
 
+def _placeholders(node: Any) -> set[str]:
+    """The placeholder scalars anywhere under ``node``."""
+    if hasattr(node, "items"):
+        return {p for value in node.values() for p in _placeholders(value)}
+    if isinstance(node, list):
+        return {p for item in node for p in _placeholders(item)}
+    return {node} if isinstance(node, str) and is_placeholder(node) else set()
+
+
 def _owned(step: Any) -> bool:
     name = step.get("name") if hasattr(step, "get") else None
     return isinstance(name, str) and is_owned_step(name)
 
 
-def _merge_map(user: Any, ours: Any) -> None:
+def _merge_map(user: Any, ours: Any, path: tuple[str, ...], merge: Merge) -> None:
     for key, value in ours.items():
         current = user.get(key)
+        where = (*path, str(key))
         if hasattr(current, "items") and hasattr(value, "items"):
-            _merge_map(current, value)
+            _merge_map(current, value, where, merge)
         elif isinstance(current, list) and isinstance(value, list):
             current.extend(item for item in value if item not in current)
-        else:
+        elif _takes(current, value, ".".join(where), merge):
             user[key] = value
+
+
+def _takes(current: Any, value: Any, where: str, merge: Merge) -> bool:
+    """Whether the rendered ``value`` replaces the user's ``current`` one."""
+    if current is None or current == "" or current == value:
+        return True
+    if isinstance(current, str) and is_placeholder(current):
+        return True  # a placeholder of an earlier render makes way for anything
+    if isinstance(value, str) and is_placeholder(value):
+        merge.kept.append(where)  # never a placeholder over a real value, even with force
+        return False
+    merge.conflicts.append(Conflict(where, _shown(current), _shown(value)))
+    return merge.force
+
+
+def _shown(value: Any) -> str:
+    if hasattr(value, "items") or isinstance(value, list):
+        return "a mapping" if hasattr(value, "items") else "a list"
+    return str(value)

@@ -12,14 +12,21 @@ from ..atomic import write_all
 from ..errors import InputError
 from .plan import Rendered
 
+BACKUP_SUFFIX = ".bak"
+
 
 @dataclass(frozen=True, slots=True)
 class FileWrite:
-    """One file to write: where, what, with which mode."""
+    """One file to write: where, what, with which mode; ``backup`` keeps the old one as .bak."""
 
     path: Path
     data: bytes
     mode: int
+    backup: bool = False
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + BACKUP_SUFFIX)
 
     def status(self) -> str:
         """``new``, ``changed`` (content or mode) or ``unchanged``."""
@@ -46,9 +53,30 @@ def pending(writes: Iterable[FileWrite]) -> list[FileWrite]:
     return [w for w in writes if w.status() != "unchanged"]
 
 
-def write_files(writes: Sequence[FileWrite]) -> None:
-    """Write every file atomically; nothing is written when a target cannot be."""
+def backups(writes: Iterable[FileWrite]) -> list[FileWrite]:
+    """The ``FILE.bak`` copies to keep before ``writes`` replace existing files (mode kept)."""
+    found = []
+    for write in writes:
+        if not write.backup:
+            continue
+        try:
+            data = write.path.read_bytes()
+            mode = stat.S_IMODE(os.stat(write.path).st_mode)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError(f"{write.path}: cannot read: {exc.strerror}") from None
+        found.append(FileWrite(write.backup_path, data, mode))
+    return found
+
+
+def write_files(writes: Sequence[FileWrite]) -> list[FileWrite]:
+    """Write every file atomically, after a ``.bak`` of each existing file marked ``backup``;
+    nothing is written when a target cannot be. Returns the backups written."""
+    kept = backups(writes)
+    every = [*kept, *writes]
     try:
-        write_all({w.path: w.data for w in writes}, modes={w.path: w.mode for w in writes})
+        write_all({w.path: w.data for w in every}, modes={w.path: w.mode for w in every})
     except OSError as exc:  # a full disk or a vanished directory: the user's to fix
         raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    return kept
