@@ -85,13 +85,16 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
             online=False,
             name="edge-store-0001-1.ts.net",
             last_seen=now - timedelta(days=12),
+            tags=["tag:edge"],
         )
         fake.state.add_device(
             "localhost",
             online=False,
             name="localhost-1.tail1234.ts.net",
             last_seen=now - timedelta(days=2),
+            tags=["tag:edge"],
         )
+        fake.state.add_device("alice-laptop", online=False, last_seen=now - timedelta(days=40))
         monkeypatch.setenv("TAILSCALE_BASE_URL", fake.url)
         monkeypatch.setenv("TAILSCALE_API_KEY", fake.api_key)
         yield fake

@@ -232,11 +232,11 @@ def test_devices_prune_shows_the_plan_then_deletes_with_yes(
     fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed(fake)
-    code, out, err = run(capsys, "devices", "prune")
+    code, out, err = run(capsys, "devices", "prune", "--all-devices")
     assert (code, err) == (0, "3 device(s) to delete; run again with --yes to delete them\n")
     assert_golden("devices-prune", out)
     assert set(fake.state.devices) == {"n1", "n2", "n3", "n4"}
-    code, _, err = run(capsys, "devices", "prune", "--yes", "--stale-after", "60d")
+    code, _, err = run(capsys, "devices", "prune", "--all-devices", "--yes", "--stale-after", "60d")
     assert (code, err) == (0, "deleted 2 of 2 device(s)\n")
     assert set(fake.state.devices) == {"n1", "n4"}
 
@@ -246,16 +246,85 @@ def test_devices_prune_interrupted_exits_1_and_a_rerun_finishes(
 ) -> None:
     seed(fake)
     fake.add_fault(Fault("status", method="DELETE", status=400, after=1, times=99))
-    code, out, err = run(
-        capsys, "devices", "prune", "--yes", "--format", "json", "--concurrency", "1"
-    )
-    rows = json.loads(out)
+    args = ("devices", "prune", "--all-devices", "--yes", "--format", "json")
+    code, out, err = run(capsys, *args, "--concurrency", "1")
+    rows = json.loads(out)["plan"]
     assert code == 1 and err.endswith("deleted 1 of 3 device(s)\n")
     assert [r["error"] is None for r in rows] == [True, False, False]
     fake.faults.clear()
-    code, out, err = run(capsys, "devices", "prune", "--yes", "--format", "json")
+    code, out, err = run(capsys, *args)
     assert (code, err) == (0, "deleted 2 of 2 device(s)\n")
     assert set(fake.state.devices) == {"n1"}
+
+
+def test_devices_prune_without_a_scope_touches_nothing(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No config tags, no --tag: the whole tailnet is never assumed (exit 2, no API call)."""
+    seed(fake)
+    code, out, err = run(capsys, "devices", "prune", "--yes")
+    assert (code, out) == (2, "")
+    assert err == (
+        "palette-tailscale: error: devices prune needs a scope: the fleet's tags "
+        "(tailscale.tags in the config) or --tag (pass --all-devices to consider every device "
+        "of the tailnet)\n"
+    )
+    assert fake.requests == [] and len(fake.state.devices) == 4
+    assert run(capsys, "devices", "prune", "--tag", "tag:edge", "--all-devices")[0] == 2
+
+
+def _seed_fleet_and_a_laptop(fake: FakeTailnet) -> None:
+    """A tagged fleet host with a tagged duplicate, and two untagged laptops sharing a name."""
+    old = NOW - timedelta(days=45)
+    fake.state.add_device("edge-1", device_id="n1", online=True, tags=["tag:edge"])
+    fake.state.add_device("edge-1", device_id="n2", last_seen=old, tags=["tag:edge"])
+    fake.state.add_device("alice-laptop", device_id="n3", online=True)
+    fake.state.add_device("alice-laptop", device_id="n4", last_seen=old)
+    fake.state.add_device("localhost", device_id="n5", name="localhost-3.x", last_seen=old)
+
+
+def test_devices_prune_defaults_to_the_fleets_tags_from_the_config(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed_fleet_and_a_laptop(fake)
+    Path("palette-tailscale.yaml").write_text("version: 1\ntailscale:\n  tags: [tag:edge]\n")
+    code, out, err = run(capsys, "devices", "prune", "--yes")
+    assert code == 0 and err == "deleted 1 of 1 device(s)\n"
+    assert out.splitlines()[0] == (
+        "scope: 2 of 5 devices, those tagged tag:edge (tailscale.tags in palette-tailscale.yaml)"
+    )
+    assert set(fake.state.devices) == {"n1", "n3", "n4", "n5"}  # the laptops are not the fleet's
+    code, out, _ = run(capsys, "devices", "prune", "--all-devices")
+    assert out.splitlines()[0] == (
+        "scope: ALL 4 devices of the tailnet (--all-devices), not only the fleet's"
+    )
+    assert "n4" in out and "n5" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "deleted", "scope"),
+    [
+        (("--name", "localhost*"), {"n5"}, "; names matching 'localhost*'"),
+        (("--name", "ALICE-*"), {"n4"}, "; names matching 'ALICE-*'"),
+        (("--older-than", "60d"), set(), "; idle for more than 60d"),
+        (("--older-than", "44d"), {"n2", "n4", "n5"}, "; idle for more than 44d"),
+    ],
+)
+def test_devices_prune_name_and_older_than_narrow_the_plan(
+    fake: FakeTailnet,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    deleted: set[str],
+    scope: str,
+) -> None:
+    _seed_fleet_and_a_laptop(fake)
+    code, out, _ = run(capsys, "devices", "prune", "--all-devices", "--format", "json", *flags)
+    data = json.loads(out)
+    assert code == 0 and {r["id"] for r in data["plan"] if r["action"] == "delete"} == deleted
+    assert data["scope"]["all_devices"] is True and data["scope"]["devices_in_scope"] == 5
+    _, out, _ = run(capsys, "devices", "prune", "--all-devices", "--yes", *flags)
+    assert out.splitlines()[0].endswith(scope)
+    assert set(fake.state.devices) == {"n1", "n2", "n3", "n4", "n5"} - deleted
 
 
 def test_devices_rename_and_tag(fake: FakeTailnet, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -19,6 +20,7 @@ from ..tailnet.report import (
     plan_json,
     plan_row,
 )
+from ..tailnet.scope import prune_scope
 from .common import format_option
 from .keys_cmd import api_options, open_backend, print_json, print_table
 
@@ -49,14 +51,34 @@ def list_(tags: tuple[str, ...], name_glob: str | None, fmt: str, **api: Any) ->
     return 0
 
 
-def _stale_after(text: str) -> timedelta:
+def _duration(option: str, text: str | None) -> timedelta | None:
+    if text is None:
+        return None
     try:
         return timedelta(seconds=duration_seconds(text))
     except ValueError as exc:
-        raise InputError(f"--stale-after: {exc}") from None
+        raise InputError(f"{option}: {exc}") from None
 
 
 @devices.command("prune")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only devices carrying this tag (repeat: all) [default: the config's tailscale.tags].",
+)
+@click.option("--name", "name_glob", default=None, help="Only devices whose name matches GLOB.")
+@click.option(
+    "--older-than",
+    default=None,
+    metavar="DURATION",
+    help="Only devices idle (not seen) for longer than this (12h, 30d).",
+)
+@click.option(
+    "--all-devices",
+    is_flag=True,
+    help="Consider every device of the tailnet, not only those with the fleet's tags.",
+)
 @click.option(
     "--stale-after", default="30d", show_default=True, help="Offline longer than this is stale."
 )
@@ -70,22 +92,44 @@ def _stale_after(text: str) -> timedelta:
 @format_option(("table", "json"), "table")
 @api_options
 def prune(
-    stale_after: str, yes: bool, include_online: bool, concurrency: int, fmt: str, **api: Any
+    tags: tuple[str, ...],
+    name_glob: str | None,
+    older_than: str | None,
+    all_devices: bool,
+    stale_after: str,
+    yes: bool,
+    include_online: bool,
+    concurrency: int,
+    fmt: str,
+    **api: Any,
 ) -> int:
     """Find duplicate, leftover (localhost-N, kairos-xxxx) and stale devices; delete with --yes.
 
-    Cloned state (several machines on one node key), expired node keys and devices waiting for
-    approval are reported, never deleted. Exit 0 when the plan was shown or carried out, 1 when
-    a deletion failed (run again to finish), 2 on bad input or credentials.
+    Only devices carrying the fleet's tags (tailscale.tags in the config, or --tag) are
+    considered; --all-devices widens that to the whole tailnet. --name and --older-than narrow
+    the plan further. Cloned state (several machines on one node key), expired node keys and
+    devices waiting for approval are reported, never deleted. Exit 0 when the plan was shown or
+    carried out, 1 when a deletion failed (run again to finish), 2 on bad input or credentials.
     """
-    options = PruneOptions(stale_after=_stale_after(stale_after), include_online=include_online)
-    with open_backend(api) as (backend, _):
+    if all_devices and tags:
+        raise click.UsageError("give --tag or --all-devices, not both")
+    base = PruneOptions(
+        stale_after=_duration("--stale-after", stale_after) or timedelta(0),
+        include_online=include_online,
+        name=name_glob,
+        older_than=_duration("--older-than", older_than),
+    )
+    with open_backend(api) as (backend, loaded):
+        scope = prune_scope(tags, all_devices, loaded)
+        options = replace(base, tags=scope.tags)
         result = ops.prune_devices(backend, options, apply=yes, concurrency=concurrency)
     now = datetime.now(timezone.utc)
     if fmt == "json":
         failed = {o.item.device.id: str(o.error) for o in result.failed}
-        print_json([{**plan_json(r, now), "error": failed.get(r.device.id)} for r in result.plan])
+        rows = [{**plan_json(r, now), "error": failed.get(r.device.id)} for r in result.plan]
+        print_json({"scope": scope.json(options, result.considered), "plan": rows})
     else:
+        click.echo(scope.describe(options, result.considered))
         print_table(PLAN_COLUMNS, [plan_row(r, now) for r in result.plan])
     return _prune_summary(result, yes)
 

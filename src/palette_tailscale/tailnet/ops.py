@@ -83,6 +83,7 @@ def tag_device(backend: Backend, ref: str, tags: Sequence[str]) -> Device:
 class PruneResult:
     plan: list[PlanRow]
     deleted: list[Outcome[PlanRow, None]]
+    considered: tuple[int, int] = (0, 0)  # devices in scope, devices in the tailnet
 
     @property
     def failed(self) -> list[Outcome[PlanRow, None]]:
@@ -102,14 +103,16 @@ def prune_devices(
     A device already gone (404) counts as deleted, so a re-run after an interruption finishes
     the job instead of failing on what the first run did.
     """
-    plan = plan_prune(backend.list_devices(), now or datetime.now(timezone.utc), options)
+    devices = backend.list_devices()
+    plan = plan_prune(devices, now or datetime.now(timezone.utc), options)
+    counts = (sum(1 for d in devices if options.in_scope(d)), len(devices))
     if not apply:
-        return PruneResult(plan, [])
+        return PruneResult(plan, [], counts)
     doomed = [row for row in plan if row.action == "delete"]
     outcomes = run_bulk(
         lambda row: delete_if_present(backend, row), doomed, concurrency=concurrency
     )
-    return PruneResult(plan, outcomes)
+    return PruneResult(plan, outcomes, counts)
 
 
 def delete_if_present(backend: Backend, row: PlanRow) -> None:

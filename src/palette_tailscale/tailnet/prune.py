@@ -13,10 +13,15 @@ anything is deleted and a re-run after an interruption plans exactly what is lef
   one is kept, else the newest;
 * a device not connected and last seen (or, never seen, created) before the cutoff is stale;
 * an online device is never deleted unless ``include_online``.
+
+The planner sees only the devices in scope: those carrying every tag of ``tags`` (all devices
+when empty), so a device outside the scope is never deleted nor the keeper of a duplicate.
+``name`` and ``older_than`` then narrow which rows are shown and acted on.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -36,6 +41,12 @@ _NEVER = datetime.min
 class PruneOptions:
     stale_after: timedelta = timedelta(days=30)
     include_online: bool = False
+    tags: tuple[str, ...] = ()  # the scope: devices carrying every one (empty: all devices)
+    name: str | None = None  # only rows whose name or hostname matches this glob
+    older_than: timedelta | None = None  # only rows of devices idle for longer than this
+
+    def in_scope(self, device: Device) -> bool:
+        return not device.is_external and set(self.tags) <= set(device.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +77,7 @@ def is_leftover(device: Device) -> bool:
 
 def plan_prune(devices: Iterable[Device], now: datetime, options: PruneOptions) -> list[PlanRow]:
     """Rows for every device to delete, report or skip, sorted by hostname then id."""
-    candidates = [d for d in devices if not d.is_external]
+    candidates = [d for d in devices if options.in_scope(d)]
     keep = _keepers(candidates, now)
     found: list[PlanRow] = []
     for device in candidates:
@@ -78,7 +89,28 @@ def plan_prune(devices: Iterable[Device], now: datetime, options: PruneOptions) 
             found.append(_guard(proposal, now, options))
         elif report is not None:
             found.append(report)
+    found = [row for row in found if _narrowed(row.device, now, options)]
     return sorted(found, key=lambda r: (r.device.hostname.lower(), r.device.id))
+
+
+def _narrowed(device: Device, now: datetime, options: PruneOptions) -> bool:
+    if options.name is not None:
+        pattern = options.name.lower()
+        names = (device.hostname, device.name, label(device))
+        if not any(fnmatch.fnmatchcase(n.lower(), pattern) for n in names):
+            return False
+    if options.older_than is not None:
+        idle = idle_for(device, now)
+        return idle is not None and idle > options.older_than
+    return True
+
+
+def idle_for(device: Device, now: datetime) -> timedelta | None:
+    """How long since the device was last active (seen, or created if never seen)."""
+    if is_online(device, now):
+        return timedelta(0)
+    last = device.last_seen or device.created
+    return now - last if last is not None else None
 
 
 def _report(device: Device, now: datetime) -> PlanRow | None:
