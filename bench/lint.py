@@ -3,8 +3,11 @@
 The corpus files that parse (../shared/corpus/user-data by default; ``--corpus all`` adds
 user-data-2) are replicated to 1,000 files in a temporary directory. Both linters run in the
 same process run, in-process (one call over the whole directory, as ``palette-tailscale lint
-DIR`` does) and as their CLIs in a subprocess. Prints files/s for each, by wall clock and by CPU
-time (the CPU figure moves less when other work shares the machine), and the ratio
+DIR`` does) and as their CLIs in a subprocess: palette-tailscale with ``--jobs 1`` (one process)
+and with ``--jobs 0`` (one per core; the default for this many files). yamllint has no parallel
+mode. Both CLIs are the console scripts installed beside the interpreter running this script.
+Prints files/s for each, by wall clock and by CPU time (the CPU figure moves less when other
+work shares the machine; for --jobs 0 it is the CPU of every worker), and the ratio
 palette-tailscale / yamllint (> 1 means faster).
 
 To compare with another version of the code (``--against ../old/src``), both versions are
@@ -96,6 +99,12 @@ def yamllint_in_process(folder: Path) -> Callable[[], object]:
     return run
 
 
+def script(name: str) -> str:
+    """The console script installed with this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name) or name
+
+
 def command(*argv: str) -> Callable[[], object]:
     def run() -> object:
         return subprocess.run(
@@ -151,23 +160,21 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="pt-lint-bench-"))
     try:
         replicate(folder, args.files, args.corpus)
-        ours_cli = shutil.which("palette-tailscale") or "palette-tailscale"
-        theirs_cli = shutil.which("yamllint") or "yamllint"
+        ours_cli, theirs_cli = script("palette-tailscale"), script("yamllint")
+        theirs = command(theirs_cli, "-f", "parsable", str(folder))
+        lint = (ours_cli, "lint", "--format", "parsable")
         rows = [
             ("in-process", ours_in_process(folder), yamllint_in_process(folder)),
-            (
-                "CLI",
-                command(ours_cli, "lint", "--format", "parsable", str(folder)),
-                command(theirs_cli, "-f", "parsable", str(folder)),
-            ),
+            ("CLI --jobs 1", command(*lint, "--jobs", "1", str(folder)), theirs),
+            (f"CLI --jobs 0 ({os.cpu_count()} cores)", command(*lint, str(folder)), theirs),
         ]
         distinct = len(seeds(args.corpus))
         print(f"{args.files} files ({distinct} distinct of {args.corpus}), best of {args.repeat}")
-        for label, ours, theirs in rows:
-            (a, a_cpu), (b, b_cpu) = best(ours, args.repeat), best(theirs, args.repeat)
+        for label, ours, other in rows:
+            (a, a_cpu), (b, b_cpu) = best(ours, args.repeat), best(other, args.repeat)
             n = args.files
             print(
-                f"{label:<11} palette-tailscale {n / a:6.0f} files/s ({n / a_cpu:4.0f} CPU)   "
+                f"{label:<22} palette-tailscale {n / a:6.0f} files/s ({n / a_cpu:4.0f} CPU)   "
                 f"yamllint {n / b:6.0f} files/s ({n / b_cpu:4.0f} CPU)   ratio {b / a:5.2f}"
             )
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -103,10 +104,122 @@ def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
 
 def test_directories_are_searched(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     for name in ("site/user-data", "a.yaml", "b.yml", "notes.txt", ".git/x.yaml", ".hidden.yaml"):
-        write(tmp_path, name, "x: 1\n")
+        write(tmp_path, name, "stages: {}\n")
     out = run(capsys, str(tmp_path), "--select", "PT001")[1]
     linted = [line.split(":1:1:")[0] for line in out.splitlines()]
     assert linted == [str(tmp_path / n) for n in ("a.yaml", "b.yml", "site/user-data")]
+
+
+# What a CanvOS or GitOps repository holds besides user-data.
+TOOL_CONFIG = "version: 1\ntailscale:\n  tags: [tag:edge]\nuserdata:\n  extra:\n    stages: {}\n"
+MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+
+
+def _repository(tmp_path: Path) -> Path:
+    write(tmp_path, "palette-tailscale.yaml", TOOL_CONFIG)
+    write(tmp_path, "k8s/configmap.yaml", MANIFEST)
+    write(tmp_path, "sites/a.yaml", "#cloud-config\nstages:\n  netwrok: []\n")
+    write(tmp_path, "sites/b.yaml", "stylus:\n  site: {}\n")  # no header: PT001
+    write(tmp_path, "sites/c.yml", '"users":\n  kairos: {}\n')
+    write(tmp_path, "sites/user-data", "x: 1\n")  # named so: always user-data
+    return tmp_path
+
+
+def test_directories_skip_yaml_that_is_not_user_data(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = _repository(tmp_path)
+    code, out, err = run(capsys, str(root), "--select", "PT001,PT006")
+    linted = sorted({line.split(":")[0] for line in out.splitlines()})
+    assert linted == [str(root / "sites" / n) for n in ("a.yaml", "b.yaml", "c.yml", "user-data")]
+    assert (code, err) == (1, "")
+    code, out2, err = run(capsys, str(root), "--select", "PT001,PT006", "--verbose")
+    assert out2 == out
+    assert err.splitlines() == [
+        f"palette-tailscale: skipped {root / n}: not user-data (no #cloud-config header, none "
+        "of the keys stages, stylus, install, users, write_files)"
+        for n in ("palette-tailscale.yaml", "k8s/configmap.yaml")
+    ]
+
+
+def test_a_file_named_on_the_command_line_is_always_linted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "k8s.yaml", MANIFEST)
+    code, out, _ = run(capsys, path)
+    assert code == 1 and f"{path}:1:1: error PT001" in out
+
+
+def test_a_directory_without_user_data_lints_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    write(tmp_path, "k8s/configmap.yaml", MANIFEST)
+    assert run(capsys, str(tmp_path)) == (
+        0,
+        "",
+        "palette-tailscale: nothing to lint: 1 YAML file found, none of them user-data "
+        "(--verbose names them)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("globs", "left"),
+    [
+        (("sites/a.yaml",), ["b.yaml", "c.yml", "user-data"]),
+        (("*/a.yaml", "c.*"), ["b.yaml", "user-data"]),
+        (("sites",), []),
+        (("user-*",), ["a.yaml", "b.yaml", "c.yml"]),
+    ],
+)
+def test_exclude_drops_files_by_glob(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    globs: tuple[str, ...],
+    left: list[str],
+) -> None:
+    monkeypatch.chdir(_repository(tmp_path))
+    args = [arg for glob in globs for arg in ("--exclude", glob)]
+    out = run(capsys, ".", "--select", "PT001,PT006", *args)[1]
+    assert sorted({line.split(":")[0] for line in out.splitlines()}) == [f"sites/{n}" for n in left]
+    explicit = run(capsys, "sites/a.yaml", "sites/b.yaml", *args)[1]
+    assert ("sites/a.yaml" in explicit) is ("a.yaml" in left)
+
+
+def test_exit_zero_and_short_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "user-data", ERROR)
+    code, out, _ = run(capsys, path, "-f", "json", "--exit-zero")
+    assert code == 0 and '"rule": "PT006"' in out
+    assert run(capsys, path, "--strict", "--exit-zero")[0] == 0
+    assert run(capsys, str(tmp_path / "missing"), "--exit-zero")[0] == 2
+
+
+def test_list_rules_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--list-rules", "--format", "json")
+    rules = json.loads(out)
+    assert code == 0 and [r["id"] for r in rules] == [r.id for r in all_rules()]
+    assert rules[0] == {
+        "id": "PT001",
+        "level": "error",
+        "summary": "first line is not exactly #cloud-config",
+    }
+    code, out, err = run(capsys, "--list-rules", "-f", "sarif")
+    assert (code, out) == (2, "")
+    assert err.endswith("Error: --list-rules prints text or json, not sarif\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "parsable", "json", "sarif", "github"])
+def test_jobs_give_the_same_output_as_one_process(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    texts = [ERROR, WARNING, INFO, CLEAN, MANIFEST, "#cloud-config\n: [\n", "stages: 1\n"]
+    for i in range(70):
+        write(tmp_path, f"d{i % 7}/f{i:03d}.yaml", texts[i % len(texts)])
+    (tmp_path / "d3" / "bad.yaml").write_bytes(b"#cloud-config\nx: caf\xe9\n")
+    one = run(capsys, str(tmp_path), "-f", fmt, "--jobs", "1", "-v")
+    many = run(capsys, str(tmp_path), "-f", fmt, "--jobs", "4", "-v")
+    assert one == many
+    assert one[0] == 1 and one[1].count("PT006") >= 10 and "skipped" in one[2]
 
 
 @pytest.mark.parametrize(

@@ -44,15 +44,23 @@ def test_rule_reference_is_up_to_date() -> None:
     assert text == fresh, "docs/lint.md is stale: run UPDATE_GOLDEN=1 pytest " + __file__
 
 
-def console_examples() -> list[tuple[str, str]]:
-    """(user-data shown before the block, console block) pairs."""
-    found, user_data = [], ""
+def console_examples() -> list[tuple[dict[str, str], str]]:
+    """(files shown before the block, console block) pairs.
+
+    A ``yaml`` block starting ``#cloud-config`` is ``user-data``; one whose first line is
+    ``# file: PATH`` is the file PATH (the rest of the block), for the examples that follow.
+    """
+    found: list[tuple[dict[str, str], str]] = []
+    files: dict[str, str] = {"user-data": ""}
     for match in FENCE_RE.finditer(DOC.read_text(encoding="utf-8")):
         lang, body = match.groups()
         if lang == "yaml" and body.startswith("#cloud-config\n"):
-            user_data = body
+            files = {**files, "user-data": body}
+        elif lang == "yaml" and body.startswith("# file: "):
+            name, _, content = body.partition("\n")
+            files = {**files, name.removeprefix("# file: ").strip(): content}
         elif lang == "console":
-            found.append((user_data, body))
+            found.append((files, body))
     return found
 
 
@@ -68,9 +76,9 @@ def steps(block: str) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("user_data", "block"), console_examples())
+@pytest.mark.parametrize(("files", "block"), console_examples())
 def test_console_example(
-    user_data: str,
+    files: dict[str, str],
     block: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -78,7 +86,9 @@ def test_console_example(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    (tmp_path / "user-data").write_text(user_data, encoding="utf-8")
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
     code = None
     for command, expected in steps(block):
         if command == "echo $?":
@@ -92,7 +102,8 @@ def test_console_example(
         argv = shlex.split(command)
         assert argv[:2] == ["palette-tailscale", "lint"]
         code = main(argv[1:])
-        assert capsys.readouterr().out == expected
+        out, err = capsys.readouterr()
+        assert out + err == expected, command
 
 
 def test_the_page_has_examples() -> None:

@@ -29,11 +29,18 @@ def test_hook_definition() -> None:
         ("sites/store-1/user-data.yaml", True),
         ("deploy/site-user-data.yml", True),
         ("canvos/user-data", True),
-        ("palette/edge-hosts.yaml", True),
         ("cloud-config/90_custom.yaml", True),
+        ("oem/90_custom.yaml", True),
+        ("sites/store-1.cloud-config.yml", True),
+        ("user-data-store-1.yaml", True),
         ("docs/mkdocs.yaml", False),
         (".github/workflows/ci.yml", False),
         ("palette-tailscale.yaml", False),  # the tool's own config is not user-data
+        ("sites/palette-tailscale.yaml", False),
+        ("palette/edge-hosts.yaml", False),  # manifests beside the user-data are not
+        ("canvos/k8s/deployment.yaml", False),
+        ("edge/site-1/kustomization.yaml", False),
+        ("cloud-config/k8s/deployment.yaml", False),
         ("user-data.txt", False),
     ],
 )

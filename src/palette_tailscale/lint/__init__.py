@@ -37,15 +37,18 @@ def lint_paths(
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
 ) -> list[Problem]:
-    """Lint files and directories (searched for user-data and *.yaml/*.yml files).
+    """Lint files and directories (searched for user-data; other YAML found there is skipped).
 
     Raises :class:`~palette_tailscale.errors.InputError` when a path cannot be read.
     """
     from .engine import lint_bytes
-    from .sources import collect, read_source
+    from .sources import collect, is_user_data, read_source
 
     problems: list[Problem] = []
-    for file in collect(paths):
-        data = read_source(file)
-        problems.extend(lint_bytes(data, str(file), kind=kind, select=select, ignore=ignore))
+    for source in collect(paths):
+        data = read_source(source.path)
+        if source.found and not is_user_data(source.path, data):
+            continue
+        found = lint_bytes(data, str(source.path), kind=kind, select=select, ignore=ignore)
+        problems.extend(found)
     return problems

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final
 
 from . import formats
-from .engine import lint_file
+from .parallel import Options, default_jobs, lint_all, lint_data, raise_error
 from .problem import Problem, fails
 from .sarif import sarif
-from .sources import collect, read_source
+from .sources import NOT_USER_DATA, collect
 
 STDIN: Final = "-"
 STDIN_NAME: Final = "<stdin>"
@@ -24,6 +23,7 @@ class Report:
     files: int
     lines: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)  # path -> "kind (why)", in lint order
+    skipped: list[str] = field(default_factory=list)  # found in a directory, not user-data
 
     def failed(self, *, strict: bool) -> bool:
         return fails(self.problems, strict=strict)
@@ -36,32 +36,42 @@ def lint_sources(
     kind: str = "auto",
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
+    exclude: Sequence[str] = (),
+    jobs: int = 1,
 ) -> Report:
-    """Lint every source; unreadable paths raise InputError before anything is linted."""
-    resolved = {p: collect([p]) for p in paths if p != STDIN}
+    """Lint every source; missing paths raise InputError before anything is linted.
+
+    ``jobs`` 0 picks one process per core for large runs; the report is the same either way.
+    """
+    resolved = {p: collect([p], exclude=exclude) for p in paths if p != STDIN}
+    sources = [s for p in paths if p != STDIN for s in resolved[p]]
+    options = Options(kind, select, ignore)
+    done = {
+        item.path: item for item in lint_all(sources, options, jobs or default_jobs(len(sources)))
+    }
     problems: list[Problem] = []
     lines: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
+    skipped: list[str] = []
     count = 0
     for path in paths:
-        for shown, data in _read(path, resolved, read_stdin):
+        found = (
+            [lint_data(STDIN_NAME, read_stdin(), options)]
+            if path == STDIN
+            else [done[str(s.path)] for s in resolved[path]]
+        )
+        for item in found:
+            raise_error(item)
+            if item.skipped:
+                skipped.append(item.path)
+                kinds[item.path] = f"skipped: {NOT_USER_DATA}"
+                continue
             count += 1
-            linted = lint_file(data, shown, kind=kind, select=select, ignore=ignore)
-            problems.extend(linted.problems)
-            kinds[shown] = f"{linted.kind} ({linted.reason})"
-            if linted.problems:
-                lines[shown] = data.decode("utf-8", "replace").splitlines()
-    return Report(problems, count, lines, kinds)
-
-
-def _read(
-    path: str, resolved: dict[str, list[Path]], read_stdin: Callable[[], bytes]
-) -> Iterator[tuple[str, bytes]]:
-    if path == STDIN:
-        yield STDIN_NAME, read_stdin()
-        return
-    for file in resolved[path]:
-        yield str(file), read_source(file)
+            kinds[item.path] = item.kind
+            problems.extend(item.problems)
+            if item.problems:
+                lines[item.path] = list(item.lines)
+    return Report(problems, count, lines, kinds, skipped)
 
 
 def default_format(isatty: bool) -> str:

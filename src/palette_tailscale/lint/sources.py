@@ -1,38 +1,94 @@
-"""Which files a lint run reads: files as given, directories searched for user-data files."""
+"""Which files a lint run reads: files as given, directories searched for user-data files.
+
+A file named on the command line is always linted. A file found by searching a directory is
+linted when it is user-data: named ``user-data``, or with a header Kairos reads
+(``#cloud-config``, ``#kairos-config``, ``#node-config`` in its first ten lines, see
+:mod:`.kinds`), or holding one of the top-level keys Kairos user-data is made of. Other YAML
+there (the tool's own config, Kubernetes manifests, CI files) is skipped, and ``--verbose``
+names it. ``--exclude`` globs drop files whichever way they came.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Final
 
 from ..errors import InputError
+from .kinds import HEADER_LINES, HEADERS
 
 NAMES: Final = frozenset({"user-data"})
 SUFFIXES: Final = (".yaml", ".yml")
+USER_DATA_KEYS: Final = ("stages", "stylus", "install", "users", "write_files")
+_KEYS_RE: Final = re.compile(
+    rb"^[\"']?(?:" + b"|".join(k.encode() for k in USER_DATA_KEYS) + rb")[\"']?[ \t]*:",
+    re.MULTILINE,
+)
+NOT_USER_DATA: Final = (
+    f"not user-data (no Kairos header such as #cloud-config, none of the keys "
+    f"{', '.join(USER_DATA_KEYS)})"
+)
+_HEADER_RE: Final = re.compile(
+    rb"\A(?:[^\n]*\n){0,%d}(?:%s)[ \t\r]*(?:\n|\Z)"
+    % (HEADER_LINES - 1, b"|".join(re.escape(h.encode()) for h in HEADERS))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file to lint; ``found`` when a directory search found it (then it may be skipped)."""
+
+    path: Path
+    found: bool = False
 
 
 def wanted(path: Path) -> bool:
     return path.name in NAMES or path.name.endswith(SUFFIXES)
 
 
-def collect(paths: Iterable[str | PathLike[str]]) -> list[Path]:
+def is_user_data(path: Path, data: bytes) -> bool:
+    """Whether a file found in a directory is user-data worth linting."""
+    if path.name in NAMES:
+        return True
+    text = data.removeprefix(b"\xef\xbb\xbf")
+    return _HEADER_RE.match(text) is not None or _KEYS_RE.search(text) is not None
+
+
+def excluded(path: Path, globs: Sequence[str]) -> bool:
+    """A glob matches the whole path, or (without a ``/``) any one of its parts."""
+    text = path.as_posix()
+    for glob in globs:
+        if fnmatch.fnmatchcase(text, glob) or fnmatch.fnmatchcase(text, f"*/{glob}"):
+            return True
+        if "/" not in glob and any(fnmatch.fnmatchcase(part, glob) for part in path.parts):
+            return True
+    return False
+
+
+def collect(paths: Iterable[str | PathLike[str]], *, exclude: Sequence[str] = ()) -> list[Source]:
     """Files to lint, in order given (directories: sorted, hidden entries skipped)."""
-    files: list[Path] = []
+    files: list[Source] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
             found = _search(path)
             if not found:
                 raise InputError(f"{path}: no user-data or *.yaml/*.yml files in this directory")
-            files.extend(found)
+            files.extend(Source(p, found=True) for p in found if not excluded(p, exclude))
         elif path.exists():
-            files.append(path)
+            if not excluded(path, exclude):
+                files.append(Source(path))
         else:
             raise InputError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
+    unique: dict[Path, Source] = {}
+    for source in files:
+        unique.setdefault(source.path, source)
+    return list(unique.values())
 
 
 def _search(root: Path) -> list[Path]:
