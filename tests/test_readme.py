@@ -60,7 +60,9 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     (checkout / ".arg").write_text("OS_DISTRIBUTION=ubuntu\nMY_SETTING=kept\n")
     (checkout / "earthly.sh").write_text('#!/bin/sh\necho earthly "$@"\n')
     (checkout / "earthly.sh").chmod(0o755)
-    (tmp_path / "broken.yaml").write_text("version: 1\ncanvos:\n  arch: x86\n")
+    (tmp_path / "broken.yaml").write_text(
+        "version: 1\ncanvos:\n  arch: x86\ntailscale:\n  tags: [edge]\n"
+    )
     (tmp_path / "naive-user-data.yaml").write_text(NAIVE_USER_DATA)
     now = datetime.now(timezone.utc)
     with FakeTailnet() as fake, FakePalette() as palette:

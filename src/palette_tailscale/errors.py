@@ -4,7 +4,8 @@ Hierarchy::
 
     PaletteTailscaleError        expected failure; the CLI prints one line and exits
     ├── InputError               the user's input is wrong (exit 2); may carry a position
-    │   └── YamlError            YAML that cannot be parsed
+    │   ├── YamlError            YAML that cannot be parsed
+    │   └── InputErrors          several input problems found in one pass, sorted by position
     ├── GeneratedInvalidError    we produced something invalid: a bug, not the user's fault (exit 3)
     └── CheckFailed              `--check`-style "would change" results (exit 1)
 
@@ -14,7 +15,12 @@ and an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Final
+
+MAX_SHOWN: Final = 50  # problems listed in one message; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,64 @@ class YamlError(InputError):
 
     # Where the construct the parser could not finish starts (the line yaml.v3 reports).
     context_mark: Mark | None = None
+
+
+class InputErrors(InputError):
+    """Every problem a validation pass found, sorted by position, at most ``MAX_SHOWN`` listed.
+
+    ``str()`` gives one problem per line (then ``… and N more problems``); ``problems`` holds
+    them all.
+    """
+
+    def __init__(self, problems: Sequence[InputError]) -> None:
+        self.problems = sorted(problems, key=_position)
+        lines = [str(p) for p in self.problems[:MAX_SHOWN]]
+        rest = len(self.problems) - MAX_SHOWN
+        if rest > 0:
+            lines.append(f"… and {rest} more problem{'s' if rest != 1 else ''}")
+        super().__init__("\n".join(lines))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _position(error: InputError) -> tuple[str, int, int]:
+    mark = error.mark
+    return (mark.path, mark.line, mark.col) if mark else ("", 0, 0)
+
+
+class Problems:
+    """Collects input problems so one run reports them all (see :class:`InputErrors`)."""
+
+    def __init__(self) -> None:
+        self.found: list[InputError] = []
+
+    def add(self, error: InputError) -> None:
+        if isinstance(error, InputErrors):
+            self.found.extend(error.problems)
+        else:
+            self.found.append(error)
+
+    @contextmanager
+    def gather(self) -> Iterator[None]:
+        """Record an :class:`InputError` raised inside the block and carry on after it."""
+        try:
+            yield
+        except InputError as exc:
+            self.add(exc)
+
+    def check(self) -> None:
+        """Raise what was found: the one error itself, or :class:`InputErrors` for several.
+
+        A problem found more than once (a bad CSV column, met on every row) is reported once.
+        """
+        unique: dict[str, InputError] = {}
+        for error in self.found:
+            unique.setdefault(str(error), error)
+        if len(unique) == 1:
+            raise next(iter(unique.values()))
+        if unique:
+            raise InputErrors(list(unique.values()))
 
 
 class GeneratedInvalidError(PaletteTailscaleError):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from palette_tailscale.config import example_text, load_example, load_file, load_text
-from palette_tailscale.errors import InputError
+from palette_tailscale.errors import InputError, InputErrors
 
 
 def _load(text: str, tmp_path: Path, strict: bool = False):  # type: ignore[no-untyped-def]
@@ -141,3 +141,42 @@ def test_mutated_configs_never_traceback(data: st.DataObject) -> None:
         load_text("".join(lines), "fuzz.yaml", base_dir=Path("."))
     except InputError as exc:
         assert exc.mark is None or exc.mark.path == "fuzz.yaml"
+
+
+def test_every_config_problem_is_reported_sorted_by_position(tmp_path: Path) -> None:
+    text = (
+        "version: 1\n"
+        "tailscale:\n"
+        "  deadline: soon\n"
+        "  tags: [edge]\n"
+        "canvos:\n"
+        "  arch: x86\n"
+        "hosts:\n"
+        "  - name: Edge_1\n"
+        "  - name: edge-2\n"
+        "    tags: [nope]\n"
+    )
+    with pytest.raises(InputErrors) as info:
+        _load(text, tmp_path)
+    lines = str(info.value).splitlines()
+    assert [line.split(": ", 2)[1] for line in lines] == [
+        "tailscale.deadline",
+        "tailscale.tags",
+        "canvos.arch",
+        "hosts.0.name",
+        "hosts.1.tags",
+    ]
+    assert [line.split(": ", 1)[0].rsplit(":", 2)[1:] for line in lines] == [
+        ["3", "13"], ["4", "9"], ["6", "9"], ["8", "11"], ["10", "11"],
+    ]  # fmt: skip
+    assert "more problem" not in str(info.value)  # no noise from the other shape of hosts:
+
+
+def test_strict_reports_every_unknown_key(tmp_path: Path) -> None:
+    text = "version: 1\ntailscale:\n  tagz: []\n  hostnme: x\ncanvos:\n  archh: amd64\n"
+    with pytest.raises(InputErrors) as info:
+        _load(text, tmp_path, strict=True)
+    keys = [
+        line.split("unknown key ", 1)[1].split(" ", 1)[0] for line in str(info.value).splitlines()
+    ]
+    assert keys == ["'tailscale.tagz'", "'tailscale.hostnme'", "'canvos.archh'"]

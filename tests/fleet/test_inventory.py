@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from palette_tailscale.errors import InputError
+from palette_tailscale.errors import InputError, InputErrors
 from palette_tailscale.fleet.inventory import load_inventory
 from palette_tailscale.fleet.model import FleetHost
 
@@ -227,3 +227,55 @@ def test_only_selects_and_rejects_unknown(make_config: MakeConfig) -> None:
     assert len(inventory.select(())) == 3
     with pytest.raises(InputError, match="--only: no host named 'zz'"):
         inventory.select(("zz",))
+
+
+def test_every_bad_csv_row_is_reported_in_one_run(make_config: MakeConfig) -> None:
+    """Three bad rows, one run: each problem with its position, in file order."""
+    csv_text = (
+        "name,site,tags\n"
+        "edge-1,a,tag:x\n"
+        "Edge_2,b,tag:x\n"  # bad name
+        "edge-3,c,nope\n"  # bad tag
+        "edge-4,d,tag:x,extra\n"  # too many fields
+        "edge-1,e,tag:x\n"  # duplicate name
+    )
+    loaded = make_config(FROM_CSV, {"hosts.csv": csv_text})
+    with pytest.raises(InputErrors) as info:
+        load_inventory(loaded)
+    lines = str(info.value).splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "hosts.csv:3:1",
+        "hosts.csv:4:3",
+        "hosts.csv:5:4",
+        "hosts.csv:6:1",
+    ]
+    assert "name: 'Edge_2' is not a lowercase DNS label" in lines[0]
+    assert "tags: 'nope' is not a tag" in lines[1]
+    assert "this row has 4 fields but the header has 3" in lines[2]
+    assert lines[3] == "hosts.csv:6:1: name 'edge-1' appears twice (first at hosts.csv:2:1)"
+    assert info.value.exit_code == 2
+
+
+def test_every_bad_yaml_host_is_reported(make_config: MakeConfig) -> None:
+    yaml_text = "- name: a_1\n- just-a-name\n- name: b\n  serial: X\n  uuid: Y\n- name: c_3\n"
+    loaded = make_config(FROM_YAML, {"hosts.yaml": yaml_text})
+    with pytest.raises(InputErrors) as info:
+        load_inventory(loaded)
+    assert [line.split(": ", 1)[0] for line in str(info.value).splitlines()] == [
+        "hosts.yaml:1:9",
+        "hosts.yaml:2:3",
+        "hosts.yaml:5:3",
+        "hosts.yaml:6:9",
+    ]
+
+
+def test_past_fifty_problems_the_rest_are_counted(make_config: MakeConfig) -> None:
+    csv_text = "name\n" + "".join(f"Bad_{i}\n" for i in range(57))
+    loaded = make_config(FROM_CSV, {"hosts.csv": csv_text})
+    with pytest.raises(InputErrors) as info:
+        load_inventory(loaded)
+    lines = str(info.value).splitlines()
+    assert len(info.value.problems) == 57 and len(lines) == 51
+    assert lines[0].startswith("hosts.csv:2:1: name: 'Bad_0'")
+    assert lines[49].startswith("hosts.csv:51:1: name: 'Bad_49'")
+    assert lines[50] == "… and 7 more problems"

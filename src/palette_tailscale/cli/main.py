@@ -95,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: Any = cli.main(args=args, prog_name="palette-tailscale", standalone_mode=False)
     except PaletteTailscaleError as exc:
-        click.echo(f"palette-tailscale: error: {redact(str(exc))}", err=True)
+        for line in redact(str(exc)).splitlines() or [""]:  # several problems: one per line
+            click.echo(f"palette-tailscale: error: {line}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("palette-tailscale: aborted", err=True)

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import yamlio
-from ..errors import InputError, Mark
+from ..errors import InputError, Mark, Problems
 from ..secrets import Secret
 from .models import Config, unknown_keys
 from .secretref import SecretSource
@@ -149,22 +149,66 @@ def _positions(root: yamlio.Node) -> dict[tuple[Any, ...], Mark]:
 def _validation_error(
     exc: ValidationError, positions: dict[tuple[Any, ...], Mark], path: str
 ) -> InputError:
-    first = exc.errors(include_url=False)[0]
-    loc = tuple(part for part in first["loc"] if not _is_union_branch(part))
-    mark = Mark(path, 1, 1)
-    probe = loc
-    while probe:
-        if probe in positions:
-            mark = positions[probe]
-            break
-        probe = probe[:-1]
-    dotted = ".".join(str(p) for p in loc) or "config"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "missing":
-        message = "this key is required"
-    more = len(exc.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return InputError(f"{dotted}: {message}{suffix}", mark=mark)
+    """Every problem pydantic found, each at its position (one union branch's worth)."""
+    problems = Problems()
+    for error in _chosen(exc.errors(include_url=False)):
+        loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
+        mark = Mark(path, 1, 1)
+        probe = loc
+        while probe:
+            if probe in positions:
+                mark = positions[probe]
+                break
+            probe = probe[:-1]
+        dotted = ".".join(str(p) for p in loc) or "config"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "this key is required"
+        problems.add(InputError(f"{dotted}: {message}", mark=mark))
+    try:
+        problems.check()
+    except InputError as found:
+        return found
+    return InputError("the config is not valid", mark=Mark(path, 1, 1))  # pragma: no cover
+
+
+def _chosen(errors: list[Any]) -> list[Any]:
+    """The errors worth showing where a value may take one of several shapes (a union).
+
+    pydantic reports each shape's failure; a shape the value is not even close to (``hosts:``
+    is a list, so ``{from: …}`` fails as "not a dictionary") is noise when another shape got
+    further. When no shape got further, the first error speaks for all.
+    """
+    branches: dict[tuple[Any, ...], dict[Any, bool]] = {}
+    for error in errors:
+        split = _union_split(error["loc"])
+        if split is None:
+            continue
+        prefix, branch, rest = split
+        wrong_shape = not rest and str(error["type"]).endswith("_type")
+        seen = branches.setdefault(prefix, {})
+        seen[branch] = seen.get(branch, False) or not wrong_shape
+    kept: list[Any] = []
+    shown_once: set[tuple[Any, ...]] = set()
+    for error in errors:
+        split = _union_split(error["loc"])
+        if split is None:
+            kept.append(error)
+            continue
+        prefix, branch, _ = split
+        if branches[prefix][branch]:
+            kept.append(error)  # this shape got further than its type
+        elif not any(branches[prefix].values()) and prefix not in shown_once:
+            shown_once.add(prefix)
+            kept.append(error)
+    return kept
+
+
+def _union_split(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any, tuple[Any, ...]] | None:
+    for i, part in enumerate(loc):
+        if _is_union_branch(part):
+            return tuple(loc[:i]), part, tuple(loc[i + 1 :])
+    return None
 
 
 def _is_union_branch(part: Any) -> bool:
@@ -173,6 +217,7 @@ def _is_union_branch(part: Any) -> bool:
 
 
 def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:
+    problems = Problems()
     for key_path, known in unknown_keys(loaded.config):
         key = str(key_path[-1])
         mark = loaded.positions.get((*key_path, "<key>"), loaded.mark_of(key_path))
@@ -180,8 +225,9 @@ def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
         message = f"unknown key {'.'.join(map(str, key_path))!r} is ignored; {hint}"
         if strict:
-            raise InputError(message, mark=mark)
+            problems.add(InputError(message, mark=mark))
         loaded.warnings.append(Diagnostic(mark, message))
+    problems.check()
     for where, source in _secret_sources(loaded.config):
         if source.kind == "literal":
             loaded.warnings.append(
@@ -191,6 +237,7 @@ def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:
                     "prefer {env: NAME} or {file: PATH}",
                 )
             )
+    loaded.warnings.sort(key=lambda d: (d.mark.line, d.mark.col))
 
 
 def _secret_sources(config: Config) -> list[tuple[tuple[str, ...], SecretSource]]:

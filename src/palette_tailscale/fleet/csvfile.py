@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..errors import InputError, Mark
+from ..errors import InputError, Mark, Problems
 
 PALETTE_TAG_PREFIX: Final = "palette_tag."
 _FIXED: Final = {
@@ -29,12 +29,19 @@ _TAG_SPLIT_RE: Final = re.compile(r"[\s;,]+")
 MarkOf = Callable[[tuple[Any, ...]], Mark]
 
 
-def read_csv_hosts(text: str, path: str) -> list[tuple[dict[str, Any], MarkOf]]:
-    """Each data row as ``(host data, mark_of)``; raises :class:`InputError` with a position."""
+def read_csv_hosts(
+    text: str, path: str, problems: Problems | None = None
+) -> list[tuple[dict[str, Any], MarkOf]]:
+    """Each data row as ``(host data, mark_of)``; raises :class:`InputError` with a position.
+
+    Bad rows go to ``problems`` when given (the caller reports them with its own findings).
+    """
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     header: list[tuple[str, ...]] | None = None
     header_line = 1
     hosts: list[tuple[dict[str, Any], MarkOf]] = []
+    mine = problems is None
+    problems = Problems() if problems is None else problems  # every bad row, not the first
     try:
         for row in reader:
             line = reader.line_num
@@ -43,9 +50,12 @@ def read_csv_hosts(text: str, path: str) -> list[tuple[dict[str, Any], MarkOf]]:
             if header is None:
                 header, header_line = _header(row, path, line), line
                 continue
-            hosts.append(_row(row, header, path, line, header_line))
+            with problems.gather():
+                hosts.append(_row(row, header, path, line, header_line))
     except csv.Error as exc:
-        raise InputError(f"invalid CSV: {exc}", mark=Mark(path, reader.line_num, 1)) from None
+        problems.add(InputError(f"invalid CSV: {exc}", mark=Mark(path, reader.line_num, 1)))
+    if mine:
+        problems.check()
     if header is None:
         raise InputError("the CSV inventory has no header row", mark=Mark(path, 1, 1))
     return hosts

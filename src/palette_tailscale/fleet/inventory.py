@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from ..config import LoadedConfig
 from ..config.models import Host, HostsFrom
-from ..errors import InputError, Mark
+from ..errors import InputError, Mark, Problems
 from ..kairos import is_valid_hostname
 from .csvfile import read_csv_hosts
 from .model import FleetHost, Inventory
@@ -35,14 +35,19 @@ KNOWN_KEYS = ("name", "serial", "site", "tags", "palette")
 def load_inventory(loaded: LoadedConfig, *, strict: bool = False) -> Inventory:
     """Every host of the config's inventory, validated; raises :class:`InputError`."""
     hosts = loaded.config.hosts
+    problems = Problems()
     if isinstance(hosts, HostsFrom):
-        source, raw = _read_file(loaded, hosts)
+        source, raw = _read_file(loaded, hosts, problems)
     else:
         source = loaded.path
         raw = [_inline(loaded, i, host) for i, host in enumerate(hosts)]
     warnings: list[str] = []
-    built = [(_build(loaded, data, mark_of, strict, warnings), mark_of) for data, mark_of in raw]
-    _check_unique(built)
+    built: list[tuple[FleetHost, MarkOf]] = []
+    for data, mark_of in raw:
+        with problems.gather():
+            built.append((_build(loaded, data, mark_of, strict, warnings), mark_of))
+    _check_unique(built, problems)
+    problems.check()
     return Inventory(
         hosts=tuple(host for host, _ in built),
         source=source,
@@ -55,7 +60,9 @@ def _inline(loaded: LoadedConfig, index: int, host: Host) -> RawHost:
     return data, lambda path: loaded.mark_of(("hosts", index, *path))
 
 
-def _read_file(loaded: LoadedConfig, hosts: HostsFrom) -> tuple[str, list[RawHost]]:
+def _read_file(
+    loaded: LoadedConfig, hosts: HostsFrom, problems: Problems
+) -> tuple[str, list[RawHost]]:
     where = loaded.mark_of(("hosts", "from"))
     path = Path(hosts.from_).expanduser()
     path = path if path.is_absolute() else loaded.base_dir / path
@@ -70,9 +77,9 @@ def _read_file(loaded: LoadedConfig, hosts: HostsFrom) -> tuple[str, list[RawHos
         raise InputError(f"inventory {path}: cannot read: {exc.strerror}", mark=where) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return shown, read_csv_hosts(text, shown)
+        return shown, read_csv_hosts(text, shown, problems)
     if suffix in (".yaml", ".yml"):
-        return shown, read_yaml_hosts(text, shown)
+        return shown, read_yaml_hosts(text, shown, problems)
     raise InputError(f"inventory {hosts.from_}: name a .csv, .yaml or .yml file", mark=where)
 
 
@@ -82,15 +89,12 @@ def _build(
     try:
         host = Host.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] == "missing":
-            message = "this host has no name" if loc == ("name",) else "this field is required"
-        field = ".".join(str(p) for p in loc) or "host"
-        raise InputError(f"{field}: {message}", mark=mark_of(loc)) from None
+        raise _host_errors(exc, mark_of) from None
+    problems = Problems()
     for key in host.model_extra or {}:
-        _unknown_key(key, mark_of((key, "<key>")), strict, warnings)
+        with problems.gather():
+            _unknown_key(key, mark_of((key, "<key>")), strict, warnings)
+    problems.check()
     return FleetHost(
         name=host.name,
         hostname=_hostname(loaded.config.tailscale.hostname, host, mark_of(("name",))),
@@ -101,6 +105,23 @@ def _build(
         palette_tags=tuple(sorted(host.palette.tags.items())),
         mark=mark_of(()),
     )
+
+
+def _host_errors(exc: ValidationError, mark_of: MarkOf) -> InputError:
+    """Every field problem of one host, each at its position."""
+    problems = Problems()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "this host has no name" if loc == ("name",) else "this field is required"
+        field = ".".join(str(p) for p in loc) or "host"
+        problems.add(InputError(f"{field}: {message}", mark=mark_of(loc)))
+    try:
+        problems.check()
+    except InputError as found:
+        return found
+    return InputError("this host is not valid", mark=mark_of(()))  # pragma: no cover
 
 
 def _unknown_key(key: str, mark: Mark, strict: bool, warnings: list[str]) -> None:
@@ -128,8 +149,9 @@ def _hostname(template: str, host: Host, mark: Mark) -> str:
     return hostname
 
 
-def _check_unique(hosts: list[tuple[FleetHost, MarkOf]]) -> None:
+def _check_unique(hosts: list[tuple[FleetHost, MarkOf]], problems: Problems) -> None:
     # The hostname is checked too: two hosts with one Tailscale name would be one device.
+    twice: set[str] = set()
     for attribute, field in (("name", "name"), ("serial", "serial"), ("hostname", "name")):
         seen: dict[str, Mark] = {}
         for host, mark_of in hosts:
@@ -138,7 +160,14 @@ def _check_unique(hosts: list[tuple[FleetHost, MarkOf]]) -> None:
                 continue
             mark = mark_of((field,))
             if value in seen:
-                raise InputError(
-                    f"{attribute} {value!r} appears twice (first at {seen[value]})", mark=mark
+                if attribute == "name":
+                    twice.add(host.name)
+                elif attribute == "hostname" and host.name in twice:
+                    continue  # follows from the duplicate name, already reported
+                problems.add(
+                    InputError(
+                        f"{attribute} {value!r} appears twice (first at {seen[value]})", mark=mark
+                    )
                 )
+                continue
             seen[value] = mark

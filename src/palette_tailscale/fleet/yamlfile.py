@@ -11,16 +11,28 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import yamlio
-from ..errors import InputError, Mark
+from ..errors import InputError, Mark, Problems
 
 MarkOf = Callable[[tuple[Any, ...]], Mark]
 
 
-def read_yaml_hosts(text: str, path: str) -> list[tuple[dict[str, Any], MarkOf]]:
-    """Each host as ``(host data, mark_of)``; raises :class:`InputError` with a position."""
+def read_yaml_hosts(
+    text: str, path: str, problems: Problems | None = None
+) -> list[tuple[dict[str, Any], MarkOf]]:
+    """Each host as ``(host data, mark_of)``; raises :class:`InputError` with a position.
+
+    Bad hosts go to ``problems`` when given (the caller reports them with its own findings).
+    """
     doc = yamlio.load(text, path)
     items = _host_list(doc.root, path)
-    return [_host(item, path) for item in items.items]
+    found = Problems() if problems is None else problems  # every bad host, not the first
+    hosts = []
+    for item in items.items:
+        with found.gather():
+            hosts.append(_host(item, path))
+    if problems is None:
+        found.check()
+    return hosts
 
 
 def _host_list(root: yamlio.Node | None, path: str) -> yamlio.Seq:
