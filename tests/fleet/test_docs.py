@@ -34,6 +34,7 @@ def test_every_command_and_option_is_documented(name: str) -> None:
                 "tailnet",
                 "api_key_file",
                 "timeout",
+                "verbose",
             ):
                 assert any(opt in section for opt in param.opts), (name, param.opts)
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from ..config import DEFAULT_PATH, LoadedConfig, load_example, load_file
+from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,7 +125,8 @@ _API_FLAG_OPTIONS = [
 
 
 def api_flag_options(func: F) -> F:
-    """``--provider``, ``--base-url``, ``--tailnet``, ``--api-key-file`` and ``--timeout``."""
+    """``--provider``, ``--base-url``, ``--tailnet``, ``--api-key-file``, ``--timeout`` and
+    ``-v/--verbose``."""
     for option in reversed(_API_FLAG_OPTIONS):
         func = option(func)
-    return func
+    return verbose_option(func)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
@@ -123,6 +121,9 @@ def _quiet_stdout() -> None:
 
 
 def _internal_error(exc: BaseException) -> int:
+    import tempfile  # only on this path: both cost start-up time on every run
+    import traceback
+
     fd, path = tempfile.mkstemp(prefix="palette-tailscale-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(redact("".join(traceback.format_exception(exc))))

@@ -26,6 +26,7 @@ from ..palette import (
 from ..secrets import Secret
 from .common import format_option
 from .keys_cmd import load_optional_config, print_json, print_table
+from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,6 +57,7 @@ _OPTIONS = [
 def palette_api_options(func: F) -> F:
     for option in reversed(_OPTIONS):
         func = option(func)
+    func = verbose_option(func)
     return func
 
 

@@ -23,6 +23,7 @@ from ..palette import (
     connect_palette,
     resolve_palette_settings,
 )
+from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,10 +50,10 @@ _NO_CHECK = click.option(
 
 
 def palette_options(func: F) -> F:
-    """``--palette-url`` and ``--palette-api-key-file``."""
+    """``--palette-url``, ``--palette-api-key-file`` and ``-v/--verbose``."""
     for option in reversed(_OPTIONS):
         func = option(func)
-    return func
+    return verbose_option(func)
 
 
 def token_check_options(func: F) -> F:

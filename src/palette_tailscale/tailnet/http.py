@@ -5,13 +5,20 @@ All network I/O goes through :class:`HttpClient`; tests inject an ``httpx`` tran
 non-idempotent request (``POST …/keys``) whose outcome is unknown (sent, then the connection
 broke, or a 500/502/504 came back) is not repeated here but raised as
 :class:`~.errors.OutcomeUnknown`, so the caller can look before it tries again (reference §7).
+
+What it does is logged on the ``palette_tailscale.tailnet`` logger, scrubbed of secrets: every
+request with its status and duration (DEBUG), every retry wait (INFO), and a wait longer than
+:data:`NOTICE_AFTER` seconds at WARNING, so a user without ``-v`` still learns why nothing
+happens for a while.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,6 +36,7 @@ log = get_logger()
 _SAFE_TO_RETRY = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _AFTER_SENDING = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _UNKNOWN_OUTCOME_STATUS = frozenset({500, 502, 504})
+NOTICE_AFTER = 2.0  # seconds: a longer retry wait is announced even without -v
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,7 +158,14 @@ class HttpClient:
             if attempt >= self.policy.attempts or not _retryable(failure, call):
                 raise failure
             delay = self.policy.delay(attempt, getattr(failure, "retry_after", None))
-            log.info("%s %s: %s; retry %d in %.2fs", method, path, failure, attempt, delay)
+            log.log(
+                logging.WARNING if delay > NOTICE_AFTER else logging.INFO,
+                "%s; try %d of %d failed, retrying in %.1f s",
+                failure,
+                attempt,
+                self.policy.attempts,
+                delay,
+            )
             self._sleep(delay)
 
     def _attempt(
@@ -165,17 +180,20 @@ class HttpClient:
     ) -> httpx.Response | TailnetError:
         headers = dict(self.auth.headers()) if (self.auth and call.authenticated) else {}
         headers.update(extra_headers or {})
+        started = time.monotonic()
         try:
             response = self._client.request(
                 method, path, params=params, json=json_body, data=form, headers=headers
             )
         except _SAFE_TO_RETRY as exc:
+            self._log(method, path, started, type(exc).__name__)
             return ConnectionFailed(self._conn_message(call, exc))
         except _AFTER_SENDING as exc:
+            self._log(method, path, started, type(exc).__name__)
             if not call.idempotent:
                 raise OutcomeUnknown(self._conn_message(call, exc)) from None
             return ConnectionFailed(self._conn_message(call, exc))
-        log.debug("%s %s -> %d", method, path, response.status_code)
+        self._log(method, path, started, str(response.status_code))
         if response.status_code < 400:
             return response
         error = error_for(response, self.service, call, self.credential_hint)
@@ -184,6 +202,11 @@ class HttpClient:
         if not call.idempotent and status in _UNKNOWN_OUTCOME_STATUS and not probe_answer:
             raise OutcomeUnknown(str(error), status=status)
         return error
+
+    def _log(self, method: str, path: str, started: float, outcome: str) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            took = (time.monotonic() - started) * 1000
+            log.debug("%s API: %s %s -> %s (%.0f ms)", self.service, method, path, outcome, took)
 
     def pause(self, attempt: int) -> None:
         """Wait as after failed try number ``attempt`` (used between whole-operation retries)."""

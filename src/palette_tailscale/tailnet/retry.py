@@ -6,6 +6,14 @@ Backoff: 1 s, doubling, capped at 30 s, plus up to 1 s of jitter, 5 tries in all
 
 Tests make every wait instant with :func:`set_testing` (like ``stamina.set_testing``); the
 computed delays are still passed to the client's ``sleep`` hook so they can be asserted.
+
+Why not stamina: its waits go through tenacity's ``time.sleep`` with no way to inject a clock,
+and its test mode turns every wait into zero, so neither the tests nor the benchmarks could see
+the delays this policy promises (Retry-After honoured, backoff doubling) nor run the
+rate-limit scenarios on a simulated clock. The decisions that matter here are per request and
+read best in one loop (``HttpClient.request``): a key-creating POST whose answer was lost is
+never repeated, a refreshed OAuth token is not a try, a probe's 500 is an answer, and each wait
+is logged before it starts (``-v``, and a notice past two seconds).
 """
 
 from __future__ import annotations
