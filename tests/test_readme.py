@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from palette_tailscale import times
+
 from .conftest import REPO
 from .console import run_examples
 from .fakes.palette_server import FakePalette
 from .fakes.tailnet_server import FakeTailnet
 
 README = REPO / "README.md"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
 CANVOS_DOCKERFILE = """\
 ARG BASE
@@ -64,7 +67,8 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
         "version: 1\ncanvos:\n  arch: x86\ntailscale:\n  tags: [edge]\n"
     )
     (tmp_path / "naive-user-data.yaml").write_text(NAIVE_USER_DATA)
-    now = datetime.now(timezone.utc)
+    now = NOW
+    monkeypatch.setattr(times, "now", lambda: NOW)  # the devices commands' clock
     with FakeTailnet() as fake, FakePalette() as palette:
         until = datetime(2027, 1, 1, tzinfo=timezone.utc)
         palette.state.add_token(

@@ -13,6 +13,7 @@ from palette_tailscale.fleet.keyhistory import KeyHistory, WrittenKey, histories
 from palette_tailscale.fleet.keystate import HostKey, host_keys, key_state, span
 from palette_tailscale.tailnet.base import KeyInfo
 from tests.fakes.tailnet_server import FakeTailnet
+from tests.tables import parse
 
 from .fieldkit import NAMES, fleet, in_days, key_of, set_expiry, workdir
 
@@ -142,8 +143,9 @@ def test_status_each_key_state_from_journal_and_devices(
     }
     assert main(["fleet", "status", "--exit-zero"]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split()[-1] == "KEY"
-    cells = {line.split()[0]: line.rsplit("  ", 1)[-1].strip() for line in table[1:4]}
+    header, rows = parse(table)
+    assert header[-1] == "KEY"
+    cells = {row[0]: row[-1] for row in rows}
     assert cells == {"edge-1": "used", "edge-2": "expiring (23h)", "edge-3": "expired (2d ago)"}
     assert table[-1] == "keys: 0 valid, 1 expiring, 1 expired, 0 revoked, 1 used"
     # revoke-unused revokes the live key of a host that never joined: the journal says revoked
@@ -198,8 +200,8 @@ def test_state_filters_are_repeatable_and_the_summary_stays_whole(
     }
     assert main(["fleet", "status", "--state", "expiring"]) == 1  # still the fleet's health
     out = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in out[1:2]] == ["edge-2"]
-    assert out[2] == ""
+    assert [row[0] for row in parse(out)[1]] == ["edge-2"]
+    assert out[3] == ""
     assert out[-1] == "1 host shown (--state expiring)"
     assert _states(_json(capsys, "--state", "missing", "--state", "revoked")) == {
         "edge-2": "expiring",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from palette_tailscale.cli.main import main
 from tests.fakes.palette_server import FakePalette, Fault
 from tests.fakes.tailnet_server import FakeTailnet
 from tests.fleet.fieldkit import JOURNAL, in_days, set_expiry
+from tests.tables import by_first, parse
 
 CONFIG = """version: 1
 palette:
@@ -126,23 +126,18 @@ def test_the_table_says_the_same_and_marks_one_sided_hosts(
     assert main(["fleet", "status"]) == 1
     table = capsys.readouterr().out.splitlines()
     names = ["HOST", "HOSTNAME", "TAILNET", "LAST SEEN", "ADDRESS"]
-    names += ["PALETTE", "HEALTH", "HEARTBEAT", "CLUSTER"]
-    starts = [table[0].index(f"{n} " if n == "HOST" else n) for n in names]
-    assert starts == sorted(starts)
-
-    def cells(line: str) -> list[str]:
-        edges = [*starts, len(line) + 1]
-        return [line[a:b].strip() for a, b in itertools.pairwise(edges)]
-
-    rows = {cells(line)[0]: cells(line) for line in table[1:7]}
+    names += ["PALETTE", "HEALTH", "HEARTBEAT", "CLUSTER", ""]
+    assert parse(table)[0] == names
+    rows = by_first(table)
+    assert len(rows) == 6
     for host in data["hosts"]:  # table and JSON agree, cell by cell
         row = rows[host["name"]]
         pal = host["palette"]
         assert row[2] == host["state"]
+        assert row[3] == ("now" if host["online"] else host["last_seen"] or "-")
         assert row[5:8] == [pal["state"], pal["health"] or "-", pal["last_heartbeat"] or "-"]
-        cluster, _, marker = row[8].partition(" ")
-        assert cluster == (pal["cluster"] or "-")
-        assert (marker.strip() == "<<") == (host["one_side_only"] is not None)
+        assert row[8] == (pal["cluster"] or "-")
+        assert (row[9] == "<<") == (host["one_side_only"] is not None)
     text = "\n".join(table)
     assert "<< known to one side only:\n  palette-only: registered in Palette, absent from" in text
     assert "  tailnet-only: on the tailnet, missing in Palette" in text
@@ -168,17 +163,9 @@ def test_exit_codes(both: Both, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def _table_cells(table: list[str], names: list[str]) -> dict[str, list[str]]:
-    """Each host row's cells, cut at the header's column starts (cells may hold spaces)."""
-    starts = [table[0].index(f"{n} " if n in ("HOST", "KEY") else n) for n in names]
-    assert starts == sorted(starts)
-    rows: dict[str, list[str]] = {}
-    for line in table[1:]:
-        if not line:
-            break
-        edges = [*starts, len(line) + 1]
-        cells = [line[a:b].strip() for a, b in itertools.pairwise(edges)]
-        rows[cells[0]] = cells
-    return rows
+    """Each host row's cells by host name, after checking the header."""
+    assert parse(table)[0] == names
+    return by_first(table)
 
 
 def test_one_record_per_host_joins_tailnet_key_and_palette(
@@ -228,7 +215,7 @@ def test_one_record_per_host_joins_tailnet_key_and_palette(
     assert main(["fleet", "status"]) == 1
     table = capsys.readouterr().out.splitlines()
     names = ["HOST", "HOSTNAME", "TAILNET", "LAST SEEN", "ADDRESS", "KEY"]
-    names += ["PALETTE", "HEALTH", "HEARTBEAT", "CLUSTER"]
+    names += ["PALETTE", "HEALTH", "HEARTBEAT", "CLUSTER", ""]
     rows = _table_cells(table, names)
     assert list(rows) == [h["name"] for h in data["hosts"]]
     for host in data["hosts"]:  # table and JSON agree, cell by cell, on all three sides
@@ -236,9 +223,8 @@ def test_one_record_per_host_joins_tailnet_key_and_palette(
         assert row[2] == host["state"]
         assert row[5].split(" ")[0] == host["key"]["state"]
         assert row[6:9] == [pal["state"], pal["health"] or "-", pal["last_heartbeat"] or "-"]
-        cluster, _, marker = row[9].partition(" ")
-        assert cluster == (pal["cluster"] or "-")
-        assert (marker.strip() == "<<") == (host["one_side_only"] is not None)
+        assert row[9] == (pal["cluster"] or "-")
+        assert (row[10] == "<<") == (host["one_side_only"] is not None)
     assert rows["palette-only"][2:6] == ["missing", "-", "-", "expired (2d ago)"]
     assert rows["palette-only"][6] == "registered"
     assert rows["nowhere"][5] == "expiring (23h)"

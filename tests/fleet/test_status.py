@@ -108,15 +108,17 @@ def _sample() -> list[Device]:
 def test_table_output() -> None:
     status = classify(HOSTS, _sample(), NOW, ["tag:edge"])
     assert report.status_table(status) == (
-        "HOST    HOSTNAME   STATE       LAST SEEN             ADDRESS\n"
-        "edge-1  edge-1     online      now                   100.64.0.1\n"
-        "edge-2  ts-edge-2  offline     2026-11-28T07:00:00Z  100.64.0.2\n"
-        "edge-3  edge-3     duplicated  now                   100.64.0.3, 100.64.0.4\n"
-        "edge-4  edge-4     missing     -                     -\n"
+        "HOST   | HOSTNAME  | STATE      | LAST SEEN            | ADDRESS\n"
+        "-------+-----------+------------+----------------------+-----------------------\n"
+        "edge-1 | edge-1    | online     | now                  | 100.64.0.1\n"
+        "edge-2 | ts-edge-2 | offline    | 2026-11-28T07:00:00Z | 100.64.0.2\n"
+        "edge-3 | edge-3    | duplicated | now                  | 100.64.0.3, 100.64.0.4\n"
+        "edge-4 | edge-4    | missing    | -                    | -\n"
         "\n"
         "unexpected devices (fleet tags, not in the inventory):\n"
-        "DEVICE  HOSTNAME  TAGS      LAST SEEN\n"
-        "n5      intruder  tag:edge  2026-11-28T12:00:00Z\n"
+        "DEVICE | HOSTNAME | TAGS     | LAST SEEN\n"
+        "-------+----------+----------+----------\n"
+        "n5     | intruder | tag:edge | now\n"
         "\n"
         "4 hosts: 1 online, 1 offline, 1 missing, 1 duplicated; 1 unexpected device"
     )
@@ -137,7 +139,9 @@ def test_json_output() -> None:
         "name": "edge-2",
         "hostname": "ts-edge-2",
         "state": "offline",
+        "online": False,
         "last_seen": "2026-11-28T07:00:00Z",
+        "addresses": ["100.64.0.2"],
         "devices": [
             {
                 "id": "n2",
@@ -152,3 +156,33 @@ def test_json_output() -> None:
     }
     assert [d["id"] for d in data["unexpected"]] == ["n5"]
     json.dumps(data)  # serialisable as is
+
+
+def test_table_and_json_say_the_same_about_connected_devices() -> None:
+    """A connected device reports no last-seen time; the host was seen at the check, in both
+    the table (``now``) and the JSON (the check's time), whatever a stale duplicate says."""
+    live = Device(id="n1", hostname="edge-1", online=True, last_seen=None, addresses=("a",))
+    stale = Device(
+        id="n2", hostname="edge-1", online=False, last_seen=NOW - timedelta(days=9),
+        tags=("tag:edge",), addresses=("b",),
+    )  # fmt: skip
+    stranger = Device(id="n3", hostname="intruder", online=True, tags=("tag:edge",))
+    online = Device(id="n4", hostname="ts-edge-2", online=True)
+    status = classify(HOSTS[:2], [live, stale, stranger, online], NOW, ["tag:edge"])
+    data = report.status_json(status)
+    by_name = {h["name"]: h for h in data["hosts"]}
+    assert by_name["edge-1"]["state"] == "duplicated"
+    assert (by_name["edge-1"]["online"], by_name["edge-1"]["last_seen"]) == (
+        True,
+        "2026-11-28T12:00:00Z",
+    )
+    assert by_name["edge-2"]["last_seen"] == "2026-11-28T12:00:00Z"  # online: not null
+    assert [d["last_seen"] for d in by_name["edge-1"]["devices"]] == [
+        "2026-11-28T12:00:00Z",
+        "2026-11-19T12:00:00Z",
+    ]
+    assert data["unexpected"][0]["last_seen"] == "2026-11-28T12:00:00Z"
+    rows = [line.split(" | ") for line in report.status_table(status).splitlines()]
+    assert rows[2][:4] == ["edge-1", "edge-1   ", "duplicated", "now      "]
+    assert rows[3][3].strip() == "now"
+    assert rows[8] == ["n3    ", "intruder", "tag:edge", "now"]  # was "-"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from palette_tailscale import yamlio
 from palette_tailscale.config import example_text, load_text
-from palette_tailscale.errors import InputError, PaletteTailscaleError
+from palette_tailscale.errors import InputError, InputErrors, PaletteTailscaleError
 from palette_tailscale.render.plan import render_all
 
 EXAMPLE_LINES = example_text().splitlines()
@@ -48,6 +48,10 @@ VALUES: st.SearchStrategy[Any] = st.recursive(
 def _render(text: str, tmp_path: Path) -> None:
     try:
         render_all(load_text(text, "c.yaml", base_dir=tmp_path), allow_placeholders=True)
+    except InputErrors as exc:  # several problems: one line each, each at its position
+        assert exc.exit_code == 2
+        assert len(str(exc).splitlines()) == min(len(exc.problems), 51)
+        assert all(p.mark is not None and "\n" not in str(p) for p in exc.problems)
     except InputError as exc:
         assert exc.exit_code == 2
         assert "\n" not in str(exc)

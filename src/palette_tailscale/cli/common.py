@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -43,6 +44,23 @@ def load_config(config_path: str | None, example: bool, strict: bool) -> LoadedC
     for warning in loaded.warnings:
         click.echo(f"palette-tailscale: warning: {warning}", err=True)
     return loaded
+
+
+def print_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, emphasis: Collection[int] = ()
+) -> None:
+    """A table in the one style (``palette_tailscale.table``) on stdout; colour on a terminal."""
+    from ..table import render
+
+    color = use_color()
+    width = shutil.get_terminal_size().columns if color else None
+    click.echo(render(columns, rows, color=color, width=width, emphasis=emphasis), nl=False)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
 def use_color(stream: Any = None) -> bool:
@@ -91,13 +109,26 @@ def out_option(
     )
 
 
-def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
+_FORMAT_ALIASES = {"table": "text"}  # the earlier name of text for tables, still accepted
+
+
+def _format(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    return _FORMAT_ALIASES.get(value, value)
+
+
+def format_option(
+    choices: tuple[str, ...] = ("text", "json"), default: str = "text"
+) -> Callable[[F], F]:
+    """``--format``: the same records as text (tables) or JSON; ``table`` still means text."""
+    accepted = (*choices, *(a for a, to in _FORMAT_ALIASES.items() if to in choices))
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(choices),
+        type=click.Choice(accepted),
         default=default,
         show_default=True,
+        metavar=f"[{'|'.join(choices)}]",
+        callback=_format,
         help="Output format.",
     )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import click
 
+from .. import times
 from ..config import duration_seconds
 from ..errors import InputError
 from ..tailnet import ops
@@ -21,8 +22,8 @@ from ..tailnet.report import (
     plan_row,
 )
 from ..tailnet.scope import prune_scope
-from .common import format_option
-from .keys_cmd import api_options, open_backend, print_json, print_table
+from .common import format_option, print_json, print_table
+from .keys_cmd import api_options, open_backend
 
 
 @click.group()
@@ -37,13 +38,13 @@ def devices() -> None:
 @devices.command("list")
 @click.option("--tag", "tags", multiple=True, help="Only devices carrying this tag (repeat: all).")
 @click.option("--name", "name_glob", default=None, help="Only names or hostnames matching GLOB.")
-@format_option(("table", "json"), "table")
+@format_option()
 @api_options
 def list_(tags: tuple[str, ...], name_glob: str | None, fmt: str, **api: Any) -> int:
     """List devices: name, hostname, tags, seen, created, addresses, key expiry, OS."""
     with open_backend(api) as (backend, _):
         found = ops.filter_devices(backend.list_devices(), tags=tags, name=name_glob)
-    now = datetime.now(timezone.utc)
+    now = times.now()
     if fmt == "json":
         print_json([device_json(d, now) for d in found])
     else:
@@ -89,7 +90,7 @@ def _duration(option: str, text: str | None) -> timedelta | None:
 @click.option(
     "--concurrency", type=click.IntRange(1, 64), default=ops.DEFAULT_CONCURRENCY, show_default=True
 )
-@format_option(("table", "json"), "table")
+@format_option()
 @api_options
 def prune(
     tags: tuple[str, ...],
@@ -122,8 +123,8 @@ def prune(
     with open_backend(api) as (backend, loaded):
         scope = prune_scope(tags, all_devices, loaded)
         options = replace(base, tags=scope.tags)
-        result = ops.prune_devices(backend, options, apply=yes, concurrency=concurrency)
-    now = datetime.now(timezone.utc)
+        now = times.now()
+        result = ops.prune_devices(backend, options, apply=yes, now=now, concurrency=concurrency)
     if fmt == "json":
         failed = {o.item.device.id: str(o.error) for o in result.failed}
         rows = [{**plan_json(r, now), "error": failed.get(r.device.id)} for r in result.plan]
@@ -150,12 +151,19 @@ def _prune_summary(result: ops.PruneResult, applied: bool) -> int:
 @devices.command("rename")
 @click.argument("old")
 @click.argument("new")
+@format_option()
 @api_options
-def rename(old: str, new: str, **api: Any) -> int:
-    """Rename device OLD (ID, name or hostname) to NEW (a DNS label)."""
+def rename(old: str, new: str, fmt: str, **api: Any) -> int:
+    """Rename device OLD (ID, name or hostname) to NEW (a DNS label).
+
+    Prints the new name, or with --format json the device as `devices list` shows it.
+    """
     with open_backend(api) as (backend, _):
         device = ops.rename_device(backend, old, new)
-    click.echo(device.name or new)
+    if fmt == "json":
+        print_json(device_json(device, times.now()))
+    else:
+        click.echo(device.name or new)
     return 0
 
 
@@ -164,10 +172,18 @@ def rename(old: str, new: str, **api: Any) -> int:
 @click.option(
     "--tag", "tags", multiple=True, required=True, help="tag:NAME (repeat); replaces the set."
 )
+@format_option()
 @api_options
-def tag(name: str, tags: tuple[str, ...], **api: Any) -> int:
-    """Set the tags of device NAME (ID, name or hostname) to exactly the given tags."""
+def tag(name: str, tags: tuple[str, ...], fmt: str, **api: Any) -> int:
+    """Set the tags of device NAME (ID, name or hostname) to exactly the given tags.
+
+    Prints the device's name and tags, or with --format json the device as `devices list`
+    shows it.
+    """
     with open_backend(api) as (backend, _):
         device = ops.tag_device(backend, name, tags)
-    click.echo(f"{device.name or device.hostname}: {','.join(device.tags)}")
+    if fmt == "json":
+        print_json(device_json(device, times.now()))
+    else:
+        click.echo(f"{device.name or device.hostname}: {','.join(device.tags)}")
     return 0

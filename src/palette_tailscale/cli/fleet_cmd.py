@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -19,11 +18,24 @@ from ..fleet import report as output
 from ..fleet.model import FleetHost
 from ..fleet.palette_join import PALETTE_FILTERS
 from ..fleet.parallel import default_jobs
-from ..fleet.provision import DEFAULT_CONCURRENCY, HostOutcome, ProvisionOptions, provision
+from ..fleet.provision import (
+    DEFAULT_CONCURRENCY,
+    HostOutcome,
+    ProvisionOptions,
+    ProvisionResult,
+    provision,
+)
 from ..fleet.render import RenderedHost, render_fleet, render_key
 from ..fleet.status import STATES
 from ..fleet.unused import revoke_unused
-from .common import api_flag_options, config_options, format_option, load_config, use_color
+from .common import (
+    api_flag_options,
+    config_options,
+    format_option,
+    load_config,
+    print_json,
+    use_color,
+)
 from .fleet_field_cmd import flash_cmd, inspect_cmd, manifest_cmd
 from .fleet_options import (
     expiring_option,
@@ -47,10 +59,11 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on a terminal (stderr); plain lines on stdout otherwise."""
+def _progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (stderr); plain lines on stdout otherwise (none when
+    ``quiet``: stdout is for the JSON then)."""
     if not use_color(sys.stderr):
-        yield click.echo
+        yield (lambda line: None) if quiet else click.echo
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -88,6 +101,7 @@ def fleet() -> None:
     default=0,
     help="Worker processes [default: 0, one per core for large fleets].",
 )
+@format_option()
 @token_check_options
 def render_cmd(
     config_path: str | None,
@@ -96,6 +110,7 @@ def render_cmd(
     out_dir: Path,
     only: tuple[str, ...],
     jobs: int,
+    fmt: str,
     palette_url: str | None,
     palette_api_key_file: str | None,
     no_token_check: bool,
@@ -109,10 +124,14 @@ def render_cmd(
         click.echo(f"palette-tailscale: NOTICE: {key.notice}", err=True)
 
     def report(done: RenderedHost) -> None:
-        click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")
+        if fmt != "json":
+            click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")
 
     jobs = jobs or default_jobs(len(hosts))
     rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report, jobs=jobs)
+    if fmt == "json":
+        print_json(output.render_json(out_dir, [r.name for r in rendered]))
+        return 0
     click.echo(f"{len(rendered)} host{'s' if len(rendered) != 1 else ''} written to {out_dir}")
     return 0
 
@@ -140,6 +159,7 @@ def render_cmd(
 @click.option(
     "--palette", "palette_register", is_flag=True, help="Also pre-register every host in Palette."
 )
+@format_option()
 @token_check_options
 def provision_cmd(
     config_path: str | None,
@@ -152,12 +172,17 @@ def provision_cmd(
     wanted: tuple[str, ...],
     expiring: timedelta,
     palette_register: bool,
+    fmt: str,
     palette_url: str | None,
     palette_api_key_file: str | None,
     no_token_check: bool,
     **api: Any,
 ) -> int:
-    """Mint a single-use key per host and write its site user-data and ISO (resumable)."""
+    """Mint a single-use key per host and write its site user-data and ISO (resumable).
+
+    With --format json, stdout holds one JSON object at the end (each host's outcome, the
+    counts, the keys revoked, the sticks to re-flash, and with --palette the registrations).
+    """
     if wanted and not rotate:
         raise click.UsageError("--state chooses the hosts to re-mint: give it with --rotate")
     loaded = load_config(config_path, example, strict)
@@ -173,28 +198,41 @@ def provision_cmd(
             now = datetime.now(timezone.utc)
             hosts = rekey.hosts_in_states(hosts, backend, out_dir, now, wanted, expiring=expiring)
             if not hosts:
-                click.echo(f"no host has a key that is {' or '.join(wanted)}")
+                if fmt == "json":
+                    print_json(output.provision_json(ProvisionResult((), ())))
+                else:
+                    click.echo(f"no host has a key that is {' or '.join(wanted)}")
                 return 0
             if registrar is not None:
                 registrar.restrict(hosts)
         options = ProvisionOptions(out_dir=out_dir, concurrency=concurrency, rotate=rotate)
-        with _progress(len(hosts)) as advance:
+        with _progress(len(hosts), quiet=fmt == "json") as advance:
 
             def report(outcome: HostOutcome) -> None:
                 advance(output.outcome_line(outcome, out_dir))
 
             result = provision(loaded, hosts, backend, options, on_host=report)
-        click.echo(output.provision_summary(result))
-        for name in rekey.sticks_to_reflash(before, result.outcomes):
-            click.echo(f"re-flash the stick of {name}: {rekey.iso_path(out_dir, name)}")
+        reflash = [
+            (name, rekey.iso_path(out_dir, name))
+            for name in rekey.sticks_to_reflash(before, result.outcomes)
+        ]
+        if fmt != "json":
+            click.echo(output.provision_summary(result))
+            for name, iso in reflash:
+                click.echo(f"re-flash the stick of {name}: {iso}")
         for failure in result.failed:
             click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
         failed = bool(result.failed)
+        data = output.provision_json(result, reflash)
         if registrar is not None:
-            from .fleet_palette import preregister
+            from .fleet_palette import preregister, registrations_json
 
-            done = preregister(registrar, out_dir, concurrency, click.echo)
+            echo = (lambda line: None) if fmt == "json" else click.echo
+            done = preregister(registrar, out_dir, concurrency, echo, summary=fmt != "json")
             failed = failed or any(d.action == "failed" for d in done)
+            data["palette"] = registrations_json(done)
+        if fmt == "json":
+            print_json(data)
     return 1 if failed else 0
 
 
@@ -218,7 +256,7 @@ def _registrar(
 @config_options
 @api_flag_options
 @out_option
-@format_option(("table", "json"), "table")
+@format_option()
 @state_option(
     STATES + keystate.KEY_STATES + PALETTE_FILTERS,
     "Show only hosts in this state, whose key is, or whose Palette view is (repeatable).",
@@ -281,8 +319,7 @@ def status_cmd(
         if palette_view is not None:
             joins.append(palette_view)
     if fmt == "json":
-        data = output.status_json(status, joins, wanted)
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        print_json(output.status_json(status, joins, wanted))
     else:
         palette = palette_view is not None
         click.echo(fleet_palette.status_text(status, joins, wanted, palette=palette))
@@ -295,6 +332,7 @@ def status_cmd(
 @out_option
 @only_option
 @click.option("--yes", is_flag=True, help="Revoke (without it, only list what would be revoked).")
+@format_option()
 def revoke_unused_cmd(
     config_path: str | None,
     example: bool,
@@ -302,6 +340,7 @@ def revoke_unused_cmd(
     out_dir: Path,
     only: tuple[str, ...],
     yes: bool,
+    fmt: str,
     **api: Any,
 ) -> int:
     """Revoke the keys of hosts that never joined (no device with their hostname)."""
@@ -312,6 +351,9 @@ def revoke_unused_cmd(
         unused = revoke_unused(hosts, backend, out_dir, datetime.now(timezone.utc), apply=yes)
     finally:
         backend.close()
+    if fmt == "json":
+        print_json(output.unused_json(unused, yes))
+        return 0
     verb = "revoked" if yes else "would revoke"
     for item in unused:
         click.echo(f"{verb} {item.key_id} of {item.host} (expires {item.expires})")

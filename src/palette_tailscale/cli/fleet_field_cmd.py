@@ -107,7 +107,7 @@ def _backend(loaded: LoadedConfig | None, api: dict[str, Any]) -> Backend | None
 )
 @api_flag_options
 @out_option
-@format_option(("text", "json"), "text")
+@format_option()
 @expiring_option
 @click.option("--offline", is_flag=True, help="Do not ask the API whether the key still works.")
 def inspect_cmd(

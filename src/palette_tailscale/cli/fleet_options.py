@@ -16,17 +16,17 @@ from ..fleet import inventory as inventory_mod
 from ..fleet.keystate import DEFAULT_EXPIRING
 from ..fleet.model import FleetHost
 from ..tailnet.base import Backend
+from .common import out_option as common_out_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_OUT = "fleet"
 
 
 def out_option(func: F) -> F:
-    return click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+    return common_out_option(
+        dest="out_dir",
+        file_okay=False,
+        path_type=Path,
         default=DEFAULT_OUT,
         show_default=True,
         help="Output directory (hosts/NAME/… and the journal).",

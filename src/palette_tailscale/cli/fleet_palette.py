@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,15 +46,34 @@ def registration_summary(done: Sequence[Registration]) -> str:
 
 
 def preregister(
-    registrar: Registrar, out_dir: Path, concurrency: int, echo: Callable[[str], None]
+    registrar: Registrar,
+    out_dir: Path,
+    concurrency: int,
+    echo: Callable[[str], None],
+    *,
+    summary: bool = True,
 ) -> list[Registration]:
     done = registrar.run(
         out_dir, concurrency=concurrency, on_host=lambda r: echo(registration_line(r))
     )
-    click.echo(registration_summary(done))
+    if summary:
+        click.echo(registration_summary(done))
     for failure in (d for d in done if d.action == "failed"):
         click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
     return done
+
+
+def registrations_json(done: Sequence[Registration]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": d.name,
+            "uid": d.uid,
+            "action": d.action,
+            "project": d.project or None,
+            "message": d.message or None,
+        }
+        for d in done
+    ]
 
 
 def read_status(

@@ -10,16 +10,12 @@ import click
 from ..atomic import write_atomic
 from ..config import DEFAULT_PATH, Config, example_text
 from ..errors import InputError
+from .common import out_option
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=DEFAULT_PATH,
-    show_default=True,
-    help="Where to write the config.",
+@out_option(
+    dir_okay=False, default=DEFAULT_PATH, show_default=True, help="Where to write the config."
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(output: str, force: bool) -> int:
@@ -44,13 +40,7 @@ def config_schema() -> dict[str, object]:
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to a file instead of stdout.",
-)
+@out_option(dir_okay=False, help="Write to a file instead of stdout.")
 def schema(output: str | None) -> int:
     """Print the JSON schema of the config file.
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from ..atomic import check_writable, write_atomic
 from ..config import DEFAULT_PATH, LoadedConfig, duration_seconds
@@ -21,7 +16,14 @@ from ..errors import InputError
 from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
 from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
 from ..tailnet.validate import check_key_request
-from .common import api_flag_options, format_option, load_config, use_color
+from .common import (
+    api_flag_options,
+    format_option,
+    load_config,
+    out_option,
+    print_json,
+    print_table,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,24 +71,6 @@ def connected(options: dict[str, Any], loaded: LoadedConfig | None) -> Iterator[
         backend.close()
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A plain table on stdout (a terminal gets colour unless NO_COLOR)."""
-    color = use_color()
-    console = Console(
-        file=sys.stdout, no_color=not color, highlight=False, width=None if color else 200
-    )
-    table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-
-
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
 @click.group()
 def keys() -> None:
     """Create, list and revoke auth keys on Tailscale or Headscale.
@@ -108,14 +92,8 @@ def keys() -> None:
     "--expiry", default=None, help="Lifetime such as 12h or 30d (at most 90d) [default: 7d]."
 )
 @click.option("--description", default="", help="Up to 50 letters, digits, spaces, hyphens.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the key here (0600).",
-)
-@format_option(("text", "json"), "text")
+@out_option(dir_okay=False, help="Write the key here (0600).")
+@format_option()
 @api_options
 def create(
     reusable: bool | None,
@@ -130,9 +108,9 @@ def create(
 ) -> int:
     """Mint an auth key.
 
-    The key goes to stdout, or with --output to FILE (mode 0600) and nowhere else. Metadata
+    The key goes to stdout, or with -o/--out FILE (mode 0600) and nowhere else. Metadata
     (id, kind, tags, expiry) goes to stderr; with --format json it is printed on stdout as one
-    JSON object, which carries the key as "key" only when there is no --output.
+    JSON object, which carries the key as "key" only when there is no --out.
     """
     # Check everything the user gave before the API mints a key that could then be lost.
     loaded = load_optional_config(api.pop("config_path"))
@@ -195,7 +173,7 @@ def _deliver(created: CreatedKey, output: str | None, fmt: str) -> None:
 
 
 @keys.command("list")
-@format_option(("table", "json"), "table")
+@format_option()
 @api_options
 def list_(fmt: str, **api: Any) -> int:
     """List auth keys (metadata only: a key's secret is never shown again)."""
@@ -210,9 +188,13 @@ def list_(fmt: str, **api: Any) -> int:
 
 @keys.command("revoke")
 @click.argument("key_ids", nargs=-1, required=True)
+@format_option()
 @api_options
-def revoke(key_ids: tuple[str, ...], **api: Any) -> int:
-    """Revoke auth keys by ID; exit 1 if any could not be revoked."""
+def revoke(key_ids: tuple[str, ...], fmt: str, **api: Any) -> int:
+    """Revoke auth keys by ID; exit 1 if any could not be revoked.
+
+    With --format json, stdout holds one object per key: id, revoked, error.
+    """
     with open_backend(api) as (backend, _):
         outcomes = run_bulk(backend.revoke_key, list(dict.fromkeys(key_ids)))
     code = 0
@@ -222,4 +204,15 @@ def revoke(key_ids: tuple[str, ...], **api: Any) -> int:
         else:
             click.echo(f"palette-tailscale: error: {outcome.error}", err=True)
             code = max(code, outcome.error.exit_code)
+    if fmt == "json":
+        print_json(
+            [
+                {
+                    "id": o.item,
+                    "revoked": o.error is None,
+                    "error": None if o.error is None else str(o.error),
+                }
+                for o in outcomes
+            ]
+        )
     return code

@@ -24,8 +24,9 @@ from ..palette import (
     resolve_palette_settings,
 )
 from ..secrets import Secret
-from .common import format_option
-from .keys_cmd import load_optional_config, print_json, print_table
+from ..times import utc_text
+from .common import format_option, out_option, print_json, print_table
+from .keys_cmd import load_optional_config
 from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,7 +91,7 @@ def tokens() -> None:
 
 
 def _time(value: datetime | None) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
+    return utc_text(value) if value else "-"
 
 
 def _state(token: Token, now: datetime) -> str:
@@ -112,7 +113,7 @@ def _token_json(token: Token, now: datetime) -> dict[str, Any]:
 
 @tokens.command("list")
 @palette_api_options
-@format_option(("table", "json"), "table")
+@format_option()
 def list_(fmt: str, **options: Any) -> int:
     """List the tenant's registration tokens (never their values)."""
     now = datetime.now(timezone.utc)
@@ -133,16 +134,11 @@ def list_(fmt: str, **options: Any) -> int:
 @palette_api_options
 @click.argument("name")
 @click.option("--expiry", default="30d", show_default=True, help="Lifetime, e.g. 12h or 90d.")
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the token to FILE (mode 0600) instead of stdout.",
-)
+@out_option(dir_okay=False, help="Write the token to FILE (mode 0600) instead of stdout.")
 def create(name: str, expiry: str, output: str | None, **options: Any) -> int:
     """Create a registration token whose default project is the configured one.
 
-    The token goes to stdout, or with --output to FILE (mode 0600), and nowhere else.
+    The token goes to stdout, or with -o/--out FILE (mode 0600), and nowhere else.
     """
     try:
         lifetime = timedelta(seconds=duration_seconds(expiry))

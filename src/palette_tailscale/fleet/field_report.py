@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..times import utc_text
 from .flash import FlashResult
 from .inspect import Inspection
-from .keyhistory import utc_text
 from .medium import Medium
 
 _LEVELS = ("error", "warning", "info")  # the order findings are counted in

@@ -94,10 +94,3 @@ def parse_time(value: object, what: str) -> datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc)
-
-
-def utc_text(when: datetime) -> str:
-    """The one time format of the fleet commands: ``2026-12-05T10:00:00Z``."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

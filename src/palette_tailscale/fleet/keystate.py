@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 from ..tailnet.base import Backend, KeyInfo
-from .keyhistory import KeyHistory, WrittenKey, utc_text
+from ..times import utc_text
+from .keyhistory import KeyHistory, WrittenKey
 from .status import FleetStatus
 
 KeyState = Literal["valid", "expiring", "expired", "revoked", "used"]

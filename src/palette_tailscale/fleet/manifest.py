@@ -21,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from .keyhistory import KeyHistory, utc_text
+from ..times import utc_text
+from .keyhistory import KeyHistory
 from .medium import file_sha256
 from .model import FleetHost
 from .rekey import iso_path

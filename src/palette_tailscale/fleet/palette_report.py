@@ -96,8 +96,7 @@ class PaletteColumns:
             ]
         if self.joined.unexpected:
             lines += ["", "unexpected edge hosts (in the project, not in the inventory):"]
-            rows = [["UID", "NAME", "STATE", "HEALTH", "HEARTBEAT"]]
-            rows += [
+            rows = [
                 [
                     e.uid,
                     e.name,
@@ -107,7 +106,7 @@ class PaletteColumns:
                 ]
                 for e in self.joined.unexpected
             ]
-            lines += report._align(rows)
+            lines += report.table_lines(["UID", "NAME", "STATE", "HEALTH", "HEARTBEAT"], rows)
         return lines
 
     def totals(self) -> dict[str, Any]:

@@ -4,18 +4,72 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..table import render
 from ..tailnet.base import Device
+from ..times import utc_or_none
 from . import artifacts
 from .provision import HostOutcome, ProvisionResult
 from .status import STATES, FleetStatus, HostStatus
+from .unused import UnusedKey
 
 
 def host_files(out_dir: Path, name: str) -> str:
     return str(artifacts.host_dir(out_dir, name)) + "/{user-data,meta-data," + f"{name}.iso}}"
+
+
+def host_files_json(out_dir: Path, name: str) -> dict[str, str]:
+    """Where a host's files are, as ``fleet render --format json`` lists them."""
+    folder = artifacts.host_dir(out_dir, name)
+    return {
+        "name": name,
+        "dir": str(folder),
+        "user_data": str(folder / "user-data"),
+        "meta_data": str(folder / "meta-data"),
+        "iso": str(folder / f"{name}.iso"),
+    }
+
+
+def render_json(out_dir: Path, names: Sequence[str]) -> dict[str, Any]:
+    return {"out": str(out_dir), "hosts": [host_files_json(out_dir, n) for n in names]}
+
+
+def outcome_json(outcome: HostOutcome) -> dict[str, Any]:
+    return {
+        "name": outcome.name,
+        "action": outcome.action,
+        "key_id": outcome.key_id,
+        "expires": outcome.expires,
+        "message": outcome.message or None,
+    }
+
+
+def provision_json(
+    result: ProvisionResult, reflash: Sequence[tuple[str, Path]] = ()
+) -> dict[str, Any]:
+    """The same facts as the text lines: each host's outcome, the counts, what to re-flash."""
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    return {
+        "hosts": [outcome_json(o) for o in result.outcomes],
+        "summary": counts,
+        "revoked": list(result.revoked),
+        "reflash": [{"name": name, "iso": str(iso)} for name, iso in reflash],
+    }
+
+
+def unused_json(unused: Sequence[UnusedKey], applied: bool) -> dict[str, Any]:
+    return {
+        "applied": applied,
+        "keys": [
+            {"host": u.host, "key_id": u.key_id, "expires": u.expires, "revoked": applied}
+            for u in unused
+        ],
+    }
 
 
 def outcome_line(outcome: HostOutcome, out_dir: Path) -> str:
@@ -49,33 +103,48 @@ def unused_summary(count: int, applied: bool) -> str:
 
 
 def _time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_or_none(value)
 
 
-def _device_json(device: Device) -> dict[str, Any]:
+def _device_json(device: Device, checked_at: datetime) -> dict[str, Any]:
+    online = bool(device.online)
     return {
         "id": device.id,
         "hostname": device.hostname,
         "name": device.name,
-        "online": device.online,
-        "last_seen": _time(device.last_seen),
+        "online": online,
+        "last_seen": _time(checked_at if online else device.last_seen),
         "addresses": list(device.addresses),
         "tags": list(device.tags),
     }
 
 
-def _host_json(host: HostStatus) -> dict[str, Any]:
+def _host_json(host: HostStatus, checked_at: datetime) -> dict[str, Any]:
     return {
         "name": host.name,
         "hostname": host.hostname,
         "state": host.state,
-        "last_seen": _time(host.last_seen),
-        "devices": [_device_json(d) for d in host.devices],
+        "online": host.online,
+        "last_seen": _time(host.seen_at(checked_at)),
+        "addresses": [a for d in host.devices for a in d.addresses[:1]],
+        "devices": [_device_json(d, checked_at) for d in host.devices],
     }
+
+
+def _seen_cell(fields: dict[str, Any]) -> str:
+    """LAST SEEN from a JSON record: ``now`` while online (the JSON has the check's time)."""
+    return "now" if fields["online"] else fields["last_seen"] or "-"
+
+
+def _host_cells(fields: dict[str, Any]) -> list[str]:
+    """The tailnet columns of a host's row, read from its JSON record."""
+    addresses = ", ".join(fields["addresses"]) or "-"
+    return [fields["name"], fields["hostname"], fields["state"], _seen_cell(fields), addresses]
+
+
+def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A table in the one style of every command (:mod:`palette_tailscale.table`), as lines."""
+    return render(columns, rows).splitlines()
 
 
 class StatusJoin(Protocol):
@@ -125,20 +194,21 @@ def host_records(
 ) -> tuple[HostRecord, ...]:
     """Every host's record, or those ``--state`` selects: their own state or a joined view's
     state is one of ``wanted``."""
-    records = tuple(_record(host, joins) for host in status.hosts)
+    records = tuple(_record(host, joins, status.checked_at) for host in status.hosts)
     if not wanted:
         return records
     chosen = frozenset(wanted)
     return tuple(r for r in records if r.states & chosen)
 
 
-def _record(host: HostStatus, joins: Sequence[StatusJoin]) -> HostRecord:
-    fields = _host_json(host)
+def _record(host: HostStatus, joins: Sequence[StatusJoin], checked_at: datetime) -> HostRecord:
+    fields = _host_json(host, checked_at)
+    cells = _host_cells(fields)
     for join in joins:
         fields.update(join.fields(host.name))
     return HostRecord(
         name=host.name,
-        cells=(*_host_row(host), *(c for j in joins for c in j.cells(host.name))),
+        cells=(*cells, *(c for j in joins for c in j.cells(host.name))),
         fields=fields,
         states=frozenset({host.state}).union(*(j.states(host.name) for j in joins)),
         stands_out=any(j.stands_out(host.name) for j in joins),
@@ -161,20 +231,13 @@ def status_json(
         "healthy": status_healthy(status, joins),
         "summary": counts,
         "hosts": [r.fields for r in host_records(status, joins, wanted)],
-        "unexpected": [_device_json(d) for d in status.unexpected],
+        "unexpected": [_device_json(d, status.checked_at) for d in status.unexpected],
     }
     if wanted:
         data["selected"] = sorted(wanted)
     for join in joins:
         data.update(join.totals())
     return data
-
-
-def _host_row(host: HostStatus) -> list[str]:
-    addresses = ", ".join(a for d in host.devices for a in d.addresses[:1]) or "-"
-    # A connected device has no lastSeen: say "now" rather than an older duplicate's time.
-    seen = "now" if any(d.online for d in host.devices) else _time(host.last_seen) or "-"
-    return [host.name, host.hostname, host.state, seen, addresses]
 
 
 def status_table(
@@ -190,22 +253,23 @@ def status_table(
     records = host_records(status, joins, wanted)
     head = ["HOST", "HOSTNAME", state_header, "LAST SEEN", "ADDRESS"]
     head += [h for join in joins for h in join.headers]
-    lines = _align([head, *(list(r.cells) for r in records)])
-    lines[1:] = [
+    lines = table_lines(head, [r.cells for r in records])
+    lines[2:] = [
         emphasise(line) if r.stands_out else line
-        for line, r in zip(lines[1:], records, strict=True)
+        for line, r in zip(lines[2:], records, strict=True)
     ]
     for join in joins:
         lines.extend(join.sections(emphasise))
     if status.unexpected:
         lines.append("")
         lines.append("unexpected devices (fleet tags, not in the inventory):")
-        extra = [["DEVICE", "HOSTNAME", "TAGS", "LAST SEEN"]]
-        extra.extend(
-            [d.id, d.hostname, ",".join(d.tags), _time(d.last_seen) or "-"]
-            for d in status.unexpected
+        devices = [_device_json(d, status.checked_at) for d in status.unexpected]
+        lines.extend(
+            table_lines(
+                ["DEVICE", "HOSTNAME", "TAGS", "LAST SEEN"],
+                [[d["id"], d["hostname"], ",".join(d["tags"]), _seen_cell(d)] for d in devices],
+            )
         )
-        lines.extend(_align(extra))
     lines.append("")
     lines.append(status_summary(status))
     lines.extend(join.summary() for join in joins)
@@ -224,10 +288,3 @@ def status_summary(status: FleetStatus) -> str:
         f"{total} host{'s' if total != 1 else ''}: {', '.join(parts)}; "
         f"{unexpected} unexpected device{'s' if unexpected != 1 else ''}"
     )
-
-
-def _align(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]

@@ -35,7 +35,16 @@ class HostStatus:
     devices: tuple[Device, ...] = ()
 
     @property
-    def last_seen(self) -> datetime | None:
+    def online(self) -> bool:
+        """One of the host's devices is connected now."""
+        return any(d.online for d in self.devices)
+
+    def seen_at(self, checked_at: datetime) -> datetime | None:
+        """When the host was last seen: the check's time while a device of it is connected
+        (a connected device reports no last-seen time, and an older duplicate's would be
+        wrong), else its devices' latest, else None."""
+        if self.online:
+            return checked_at
         seen = [d.last_seen for d in self.devices if d.last_seen is not None]
         return max(seen) if seen else None
 

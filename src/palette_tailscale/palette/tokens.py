@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from ..errors import InputError
 from ..secrets import Secret
 from ..tailnet.redaction import register
+from ..times import utc_text
 from .client import PaletteClient
 from .model import Project, Token
 
@@ -40,7 +41,7 @@ class TokenVerdict:
 
 
 def _day(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(when)
 
 
 def judge_token(

@@ -5,22 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..times import utc_or_none
 from .base import Device, KeyInfo
 from .prune import PlanRow, is_online
 
 
 def iso(when: datetime | None) -> str | None:
-    return when.isoformat().replace("+00:00", "Z") if when else None
+    return utc_or_none(when)
 
 
-def ago(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "never"
-    seconds = int((now - when).total_seconds())
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"
+def seen(device: Device, now: datetime) -> datetime | None:
+    """When the device was last seen: ``now`` while it is connected."""
+    return now if is_online(device, now) else device.last_seen
+
+
+def seen_cell(device: Device, now: datetime) -> str:
+    """The LAST SEEN cell: ``now`` while connected, else the time, else ``never``."""
+    if is_online(device, now):
+        return "now"
+    return iso(device.last_seen) or "never"
 
 
 def key_json(info: KeyInfo) -> dict[str, Any]:
@@ -62,8 +65,8 @@ def key_row(info: KeyInfo) -> list[str]:
         info.description,
         key_kind(info),
         ",".join(info.tags),
-        iso(info.created) or "",
-        iso(info.expires) or "",
+        iso(info.created) or "-",
+        iso(info.expires) or "-",
         key_state(info),
     ]
 
@@ -78,7 +81,7 @@ def device_json(device: Device, now: datetime) -> dict[str, Any]:
         "hostname": device.hostname,
         "tags": list(device.tags),
         "online": is_online(device, now),
-        "last_seen": iso(device.last_seen),
+        "last_seen": iso(seen(device, now)),
         "created": iso(device.created),
         "addresses": list(device.addresses),
         "key_expiry": None if device.key_expiry_disabled else iso(device.expires),
@@ -91,31 +94,42 @@ def device_json(device: Device, now: datetime) -> dict[str, Any]:
     }
 
 
-DEVICE_COLUMNS = ["NAME", "HOSTNAME", "TAGS", "SEEN", "CREATED", "ADDRESSES", "KEY EXPIRY", "OS"]
+DEVICE_COLUMNS = [
+    "ID",
+    "NAME",
+    "HOSTNAME",
+    "TAGS",
+    "LAST SEEN",
+    "CREATED",
+    "ADDRESSES",
+    "KEY EXPIRY",
+    "OS",
+]
 
 
 def device_row(device: Device, now: datetime) -> list[str]:
-    seen = "online" if is_online(device, now) else ago(device.last_seen, now)
-    expiry = "disabled" if device.key_expiry_disabled else (iso(device.expires) or "")
+    """The table row of :func:`device_json`'s record (the same values, the same time style)."""
+    expiry = "disabled" if device.key_expiry_disabled else (iso(device.expires) or "-")
     return [
+        device.id,
         device.name.split(".")[0] or device.hostname,
         device.hostname,
         ",".join(device.tags),
-        seen,
-        (iso(device.created) or "")[:10],
+        seen_cell(device, now),
+        iso(device.created) or "-",
         " ".join(device.addresses),
-        expiry[:10],
+        expiry,
         device.os,
     ]
 
 
-PLAN_COLUMNS = ["ACTION", "NAME", "HOSTNAME", "ID", "SEEN", "REASON"]
+PLAN_COLUMNS = ["ACTION", "ID", "NAME", "HOSTNAME", "LAST SEEN", "REASON"]
 
 
 def plan_row(row: PlanRow, now: datetime) -> list[str]:
     device = row.device
-    seen = "online" if is_online(device, now) else ago(device.last_seen, now)
-    return [row.action, device.name.split(".")[0], device.hostname, device.id, seen, row.reason]
+    name = device.name.split(".")[0] or device.hostname
+    return [row.action, device.id, name, device.hostname, seen_cell(device, now), row.reason]
 
 
 def plan_json(row: PlanRow, now: datetime) -> dict[str, Any]:
