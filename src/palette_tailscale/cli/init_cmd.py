@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..atomic import write_atomic
-from ..config import DEFAULT_PATH, Config, example_text
+from ..atomic import check_writable, write_atomic
+from ..config import DEFAULT_PATH
+from ..config.schema import SCHEMA_NAME, config_schema
+from ..config.starter import starter_text
 from ..errors import InputError
 from .common import out_option
 
@@ -17,26 +19,43 @@ from .common import out_option
 @out_option(
     dir_okay=False, default=DEFAULT_PATH, show_default=True, help="Where to write the config."
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(output: str, force: bool) -> int:
-    """Write a commented starter config.
+@click.option("--project", default=None, metavar="NAME", help="The Palette project.")
+@click.option(
+    "--headscale", default=None, metavar="URL", help="Use this Headscale server (login_server)."
+)
+@click.option(
+    "--hosts",
+    default=None,
+    metavar="FILE",
+    help="Read the hosts from this CSV or YAML inventory instead of listing them inline.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config.")
+def init(
+    output: str, project: str | None, headscale: str | None, hosts: str | None, force: bool
+) -> int:
+    """Write a commented starter config, and its JSON schema beside it.
 
     The starter is the built-in example: edit the palette, canvos and tailscale sections and the
-    hosts list, then run `palette-tailscale render`.
+    hosts, then run `palette-tailscale render`. Its first line points editors (through the YAML
+    language server) at palette-tailscale.schema.json, written in the same directory.
     """
     path = Path(output)
     if path.exists() and not force:
         raise InputError(f"{path} exists; use --force to overwrite it")
-    write_atomic(path, example_text())
+    text = starter_text(project=project, headscale=headscale, hosts=hosts)
+    schema_path = path.parent / SCHEMA_NAME
+    check_writable(schema_path)
+    write_atomic(path, text)
+    write_atomic(schema_path, schema_text())
     click.echo(f"wrote {path}", err=True)
+    click.echo(f"wrote {schema_path}", err=True)
+    if hosts is not None and not (path.parent / hosts).exists():
+        click.echo(f"palette-tailscale: note: the inventory {hosts} does not exist yet", err=True)
     return 0
 
 
-def config_schema() -> dict[str, object]:
-    schema = Config.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "palette-tailscale config, version 1"
-    return schema
+def schema_text() -> str:
+    return json.dumps(config_schema(), indent=2, sort_keys=True) + "\n"
 
 
 @click.command()
@@ -44,10 +63,11 @@ def config_schema() -> dict[str, object]:
 def schema(output: str | None) -> int:
     """Print the JSON schema of the config file.
 
-    Editors use it through a first line such as
-    `# yaml-language-server: $schema=palette-tailscale.schema.json`.
+    It forbids unknown keys and carries the patterns the config's values must match. `init`
+    writes it beside the config as palette-tailscale.schema.json, which the starter's first
+    line, `# yaml-language-server: $schema=palette-tailscale.schema.json`, points editors at.
     """
-    text = json.dumps(config_schema(), indent=2, sort_keys=True) + "\n"
+    text = schema_text()
     if output:
         write_atomic(Path(output), text)
     else:

@@ -34,6 +34,20 @@ OS_VERSIONS: dict[str, tuple[str, ...]] = {
     "sles": ("5.4", "5.5"),
 }
 DURATION_RE = re.compile(r"^([1-9][0-9]*)(s|m|h|d)$")
+# The patterns the validators below apply, also published in the JSON schema (config/schema.py).
+ENDPOINT_PATTERN = r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
+K8S_VERSION_PATTERN = r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$"
+REGISTRY_PATTERN = r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$"
+REPO_PATTERN = r"^[a-z0-9]+([._/-][a-z0-9]+)*$"
+CUSTOM_TAG_PATTERN = r"^[a-z0-9]+([._-][a-z0-9]+)*$"
+ISO_NAME_PATTERN = r"^[a-z0-9_-]+$"
+PE_VERSION_PATTERN = r"^v[0-9]+\.[0-9]+\.[0-9]+$"
+ARG_KEY_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+TAILSCALE_VERSION_PATTERN = r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+LOGIN_SERVER_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$"
+UP_ARG_PATTERN = r"^--[a-z][a-z0-9-]*(=\S*)?$"
+HOSTNAME_TEMPLATE_PATTERN = r"^([a-z0-9-]|\{name\}|\{site\})+$"
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -85,7 +99,7 @@ class Palette(_Model):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if "://" in value or "/" in value or not re.match(r"^[A-Za-z0-9.-]+(:[0-9]+)?$", value):
+        if "://" in value or "/" in value or not re.match(ENDPOINT_PATTERN, value):
             raise ValueError(
                 "write the API host alone, without scheme or path (e.g. api.spectrocloud.com)"
             )
@@ -136,42 +150,42 @@ class CanvOS(_Model):
     @field_validator("k8s_version")
     @classmethod
     def _k8s_version(cls, value: str) -> str:
-        if not re.match(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$", value):
+        if not re.match(K8S_VERSION_PATTERN, value):
             raise ValueError("write one version such as 1.30.5")
         return value
 
     @field_validator("image_registry")
     @classmethod
     def _registry(cls, value: str) -> str:
-        if "://" in value or not re.match(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$", value):
+        if "://" in value or not re.match(REGISTRY_PATTERN, value):
             raise ValueError("a registry host (and optional path) without scheme, e.g. ttl.sh")
         return value
 
     @field_validator("image_repo")
     @classmethod
     def _repo(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[a-z0-9]+([._/-][a-z0-9]+)*$", value):
+        if value is not None and not re.match(REPO_PATTERN, value):
             raise ValueError("lowercase letters, digits and . _ / - only")
         return value
 
     @field_validator("custom_tag")
     @classmethod
     def _tag(cls, value: str) -> str:
-        if not re.match(r"^[a-z0-9]+([._-][a-z0-9]+)*$", value):
+        if not re.match(CUSTOM_TAG_PATTERN, value):
             raise ValueError("lowercase letters and digits (with . _ - inside) only")
         return value
 
     @field_validator("iso_name")
     @classmethod
     def _iso(cls, value: str) -> str:
-        if not re.match(r"^[a-z0-9_-]+$", value):
+        if not re.match(ISO_NAME_PATTERN, value):
             raise ValueError("lowercase letters, digits, _ and - only")
         return value
 
     @field_validator("pe_version")
     @classmethod
     def _pe(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^v[0-9]+\.[0-9]+\.[0-9]+$", value):
+        if value is not None and not re.match(PE_VERSION_PATTERN, value):
             raise ValueError("write a Palette Edge version like v4.5.3")
         return value
 
@@ -179,7 +193,7 @@ class CanvOS(_Model):
     @classmethod
     def _extra(cls, value: dict[str, str]) -> dict[str, str]:
         for key, item in value.items():
-            if not re.match(r"^[A-Z_][A-Z0-9_]*$", key):
+            if not re.match(ARG_KEY_PATTERN, key):
                 raise ValueError(f"{key!r}: .arg keys are UPPER_CASE names")
             if "\n" in item or "$" in item or "`" in item:
                 raise ValueError(f"{key}: values are literal one-line text (no $, no backquote)")
@@ -218,7 +232,7 @@ class Install(_Model):
     def _version(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        if not re.match(r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$", value):
+        if not re.match(TAILSCALE_VERSION_PATTERN, value):
             raise ValueError("a Tailscale version like 1.76.6")
         major, minor = (int(part) for part in value.split(".")[:2])
         if (major, minor) < MIN_TAILSCALE:
@@ -234,7 +248,7 @@ class Install(_Model):
     @classmethod
     def _sha(cls, value: dict[str, str]) -> dict[str, str]:
         for arch, digest in value.items():
-            if not re.match(r"^[0-9a-f]{64}$", digest):
+            if not re.match(SHA256_PATTERN, digest):
                 raise ValueError(f"{arch}: a sha256 is 64 lowercase hex digits")
         return value
 
@@ -328,7 +342,7 @@ class Tailscale(_Model):
     @field_validator("login_server")
     @classmethod
     def _login(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", value):
+        if value is not None and not re.match(LOGIN_SERVER_PATTERN, value):
             raise ValueError("a URL like https://headscale.example.com")
         return value
 
@@ -346,7 +360,7 @@ class Tailscale(_Model):
     @classmethod
     def _extra(cls, value: list[str]) -> list[str]:
         for arg in value:
-            if not re.match(r"^--[a-z][a-z0-9-]*(=\S*)?$", arg):
+            if not re.match(UP_ARG_PATTERN, arg):
                 raise ValueError(f"{arg!r}: write flags as --name or --name=value")
             name = arg.split("=", 1)[0]
             if name in ("--auth-key", "--authkey", "--client-secret"):

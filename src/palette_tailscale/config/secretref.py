@@ -78,13 +78,13 @@ SECRET_JSON_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {
             "type": "object",
-            "properties": {"env": {"type": "string"}},
+            "properties": {"env": {"type": "string", "pattern": _ENV_NAME_RE.pattern}},
             "required": ["env"],
             "additionalProperties": False,
         },
         {
             "type": "object",
-            "properties": {"file": {"type": "string"}},
+            "properties": {"file": {"type": "string", "minLength": 1}},
             "required": ["file"],
             "additionalProperties": False,
         },
