@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "palette_tailscale.cli.build_cmd:build",
         "Apply the render into a CanvOS checkout and run its Earthly build.",
     ),
+    "completion": (
+        "palette_tailscale.cli.completion_cmd:completion",
+        "Print the shell completion script (bash, zsh or fish).",
+    ),
     "palette": (
         "palette_tailscale.cli.palette_cmd:palette",
         "Palette registration tokens: list, create, check against the project.",
