@@ -1,9 +1,12 @@
 """Startup and render timings of the palette-tailscale command.
 
-Measures, in one run and as subprocesses: ``python -c pass`` (the floor), ``palette-tailscale
---version``, ``--help`` and ``render --example``, each the median of many runs, and prints each
-against the floor. Also times ``render_all`` on the built-in example in-process (first call and
-median of warm calls). Usage::
+Measures, in one run and as subprocesses: ``sys.executable -c pass`` (the floor: the very
+interpreter running this script, never whatever ``python`` is first on PATH, which is often a
+shell shim that would flatter the ratios), ``palette-tailscale --version``, ``--help`` and
+``render --example``, each the median of many runs, and prints each against the floor. The tool
+runs under the same interpreter: its console script beside ``sys.executable`` when that script
+starts with it, else ``sys.executable -m palette_tailscale``. Also times ``render_all`` on the
+built-in example in-process (first call and median of warm calls). Usage::
 
     python bench/startup.py [--runs N]
 """
@@ -12,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _median_seconds(command: Sequence[str], runs: int, env: dict[str, str]) -> float:
@@ -32,9 +35,32 @@ def _median_seconds(command: Sequence[str], runs: int, env: dict[str, str]) -> f
     return statistics.median(samples)
 
 
-def _command() -> list[str]:
-    script = shutil.which("palette-tailscale")
-    return [script] if script else [sys.executable, "-m", "palette_tailscale"]
+def tool_command() -> list[str]:
+    """palette-tailscale under this interpreter (the console script, or ``-m``)."""
+    script = Path(sys.executable).parent / "palette-tailscale"
+    try:
+        shebang = script.read_bytes().split(b"\n", 1)[0].decode()
+    except OSError:
+        shebang = ""
+    if _same_interpreter(shebang.removeprefix("#!").strip(), sys.executable):
+        return [str(script)]
+    return [sys.executable, "-m", "palette_tailscale"]
+
+
+def _same_interpreter(first: str, second: str) -> bool:
+    """``bin/python3`` and ``bin/python`` of one virtual environment are one interpreter."""
+    a, b = Path(first), Path(second)
+    return bool(first) and a.parent == b.parent and a.resolve() == b.resolve()
+
+
+def cases(out: str) -> list[tuple[str, list[str]]]:
+    tool = tool_command()
+    return [
+        ("python -c pass", [sys.executable, "-c", "pass"]),
+        ("palette-tailscale --version", [*tool, "--version"]),
+        ("palette-tailscale --help", [*tool, "--help"]),
+        ("palette-tailscale render --example", [*tool, "render", "--example", "-o", out]),
+    ]
 
 
 def _in_process(runs: int) -> tuple[float, float]:
@@ -57,17 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=21, help="runs per measurement (median)")
     args = parser.parse_args(argv)
     env = {k: v for k, v in os.environ.items() if k != "PALETTE_REGISTRATION_TOKEN"}
-    tool = _command()
     with tempfile.TemporaryDirectory() as out:
-        cases = [
-            ("python -c pass", [sys.executable, "-c", "pass"]),
-            ("palette-tailscale --version", [*tool, "--version"]),
-            ("palette-tailscale --help", [*tool, "--help"]),
-            ("palette-tailscale render --example", [*tool, "render", "--example", "-o", out]),
-        ]
-        timings = [(name, _median_seconds(cmd, args.runs, env)) for name, cmd in cases]
+        timings = [(name, _median_seconds(cmd, args.runs, env)) for name, cmd in cases(out)]
     floor = timings[0][1]
-    print(f"median of {args.runs} runs each, as subprocesses ({' '.join(tool)})")
+    print(f"median of {args.runs} runs each, as subprocesses")
+    print(f"  interpreter: {sys.executable}")
+    print(f"  tool:        {' '.join(tool_command())}")
     for name, seconds in timings:
         print(f"  {name:<38} {seconds * 1000:8.1f} ms   {seconds / floor:5.2f}x python -c pass")
     first, warm = _in_process(args.runs)
