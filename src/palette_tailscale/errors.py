@@ -35,6 +35,14 @@ class Mark:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+def shown(text: str) -> str:
+    """``text`` with every character that is not printable written as an escape (``\\x1e``),
+    so a key from the user's file can neither break a message's lines nor drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class PaletteTailscaleError(Exception):
     """An expected failure with a message that says what to do."""
 

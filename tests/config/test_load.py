@@ -180,3 +180,24 @@ def test_strict_reports_every_unknown_key(tmp_path: Path) -> None:
         line.split("unknown key ", 1)[1].split(" ", 1)[0] for line in str(info.value).splitlines()
     ]
     assert keys == ["'tailscale.tagz'", "'tailscale.hostnme'", "'canvos.archh'"]
+
+
+def test_keys_with_control_characters_cannot_break_or_drive_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the fuzz test: a key holding a record separator split one problem in two."""
+    from palette_tailscale.cli.main import main
+
+    text = 'version: 1\ncanvos:\n  extra_args:\n    "A\\x1e\\e[2J": 0\n    B: 1\n'
+    with pytest.raises(InputErrors) as info:
+        _load(text, tmp_path)
+    lines = str(info.value).replace(f"{tmp_path}/", "").splitlines()
+    assert lines == [  # the key keeps its brackets: no longer taken for a union's member
+        "palette-tailscale.yaml:4:19: canvos.extra_args.A\\x1e\\x1b[2J: Input should be a valid "
+        "string",
+        "palette-tailscale.yaml:5:8: canvos.extra_args.B: Input should be a valid string",
+    ]
+    monkeypatch.chdir(tmp_path)
+    assert main(["render"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1e" not in err and "\x1b" not in err and err.count("\n") == 2

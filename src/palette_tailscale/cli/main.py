@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import PaletteTailscaleError
+from ..errors import PaletteTailscaleError, shown
 from ..secrets import redact
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: Any = cli.main(args=args, prog_name="palette-tailscale", standalone_mode=False)
     except PaletteTailscaleError as exc:
-        for line in redact(str(exc)).splitlines() or [""]:  # several problems: one per line
-            click.echo(f"palette-tailscale: error: {line}", err=True)
+        for line in redact(str(exc)).split("\n"):  # several problems: one per line
+            click.echo(f"palette-tailscale: error: {shown(line)}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("palette-tailscale: aborted", err=True)

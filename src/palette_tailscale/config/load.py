@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import yamlio
-from ..errors import InputError, Mark, Problems
+from ..errors import InputError, Mark, Problems, shown
 from ..secrets import Secret
 from .models import Config, unknown_keys
 from .secretref import SecretSource
@@ -152,7 +152,8 @@ def _validation_error(
     """Every problem pydantic found, each at its position (one union branch's worth)."""
     problems = Problems()
     for error in _chosen(exc.errors(include_url=False)):
-        loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
+        split = _union_split(tuple(error["loc"]))
+        loc = (*split[0], *split[2]) if split else tuple(error["loc"])
         mark = Mark(path, 1, 1)
         probe = loc
         while probe:
@@ -160,7 +161,7 @@ def _validation_error(
                 mark = positions[probe]
                 break
             probe = probe[:-1]
-        dotted = ".".join(str(p) for p in loc) or "config"
+        dotted = ".".join(shown(str(p)) for p in loc) or "config"
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "this key is required"
@@ -204,16 +205,19 @@ def _chosen(errors: list[Any]) -> list[Any]:
     return kept
 
 
+# pydantic names the members of a union in error locations; the config's one union is
+# `hosts:` (an inline list, or {from: PATH}). Only there is such a name not a config key: a key
+# the user wrote (a Palette tag, an .arg variable) may hold brackets too.
+_UNION_BRANCHES = {("hosts",): frozenset({"list[Host]", "HostsFrom"})}
+
+
 def _union_split(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any, tuple[Any, ...]] | None:
-    for i, part in enumerate(loc):
-        if _is_union_branch(part):
-            return tuple(loc[:i]), part, tuple(loc[i + 1 :])
+    """``(path to the union, branch, path inside the branch)``, or None outside a union."""
+    for prefix, branches in _UNION_BRANCHES.items():
+        n = len(prefix)
+        if loc[:n] == prefix and len(loc) > n and loc[n] in branches:
+            return prefix, loc[n], tuple(loc[n + 1 :])
     return None
-
-
-def _is_union_branch(part: Any) -> bool:
-    # pydantic names union members in locations, e.g. "list[Host]"; they are not config keys.
-    return isinstance(part, str) and ("[" in part or part in ("HostsFrom", "function-before"))
 
 
 def _collect_warnings(loaded: LoadedConfig, strict: bool) -> None:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from ..config import LoadedConfig
 from ..config.models import Host, HostsFrom
-from ..errors import InputError, Mark, Problems
+from ..errors import InputError, Mark, Problems, shown
 from ..kairos import is_valid_hostname
 from .csvfile import read_csv_hosts
 from .model import FleetHost, Inventory
@@ -66,7 +66,7 @@ def _read_file(
     where = loaded.mark_of(("hosts", "from"))
     path = Path(hosts.from_).expanduser()
     path = path if path.is_absolute() else loaded.base_dir / path
-    shown = hosts.from_ if not Path(hosts.from_).is_absolute() else str(path)
+    label = hosts.from_ if not Path(hosts.from_).is_absolute() else str(path)
     try:
         text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
     except FileNotFoundError:
@@ -77,9 +77,9 @@ def _read_file(
         raise InputError(f"inventory {path}: cannot read: {exc.strerror}", mark=where) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return shown, read_csv_hosts(text, shown, problems)
+        return label, read_csv_hosts(text, label, problems)
     if suffix in (".yaml", ".yml"):
-        return shown, read_yaml_hosts(text, shown, problems)
+        return label, read_yaml_hosts(text, label, problems)
     raise InputError(f"inventory {hosts.from_}: name a .csv, .yaml or .yml file", mark=where)
 
 
@@ -115,7 +115,7 @@ def _host_errors(exc: ValidationError, mark_of: MarkOf) -> InputError:
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "this host has no name" if loc == ("name",) else "this field is required"
-        field = ".".join(str(p) for p in loc) or "host"
+        field = ".".join(shown(str(p)) for p in loc) or "host"
         problems.add(InputError(f"{field}: {message}", mark=mark_of(loc)))
     try:
         problems.check()
