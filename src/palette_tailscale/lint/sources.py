@@ -25,10 +25,8 @@ from .kinds import HEADER_LINES, HEADERS
 NAMES: Final = frozenset({"user-data"})
 SUFFIXES: Final = (".yaml", ".yml")
 USER_DATA_KEYS: Final = ("stages", "stylus", "install", "users", "write_files")
-_KEYS_RE: Final = re.compile(
-    rb"^[\"']?(?:" + b"|".join(k.encode() for k in USER_DATA_KEYS) + rb")[\"']?[ \t]*:",
-    re.MULTILINE,
-)
+_KEYS: Final = b"|".join(k.encode() for k in USER_DATA_KEYS)
+_FIRST_LINE_RE: Final = re.compile(rb"^([ \t]*)[^\s#]", re.MULTILINE)
 NOT_USER_DATA: Final = (
     f"not user-data (no Kairos header such as #cloud-config, none of the keys "
     f"{', '.join(USER_DATA_KEYS)})"
@@ -56,7 +54,16 @@ def is_user_data(path: Path, data: bytes) -> bool:
     if path.name in NAMES:
         return True
     text = data.removeprefix(b"\xef\xbb\xbf")
-    return _HEADER_RE.match(text) is not None or _KEYS_RE.search(text) is not None
+    return _HEADER_RE.match(text) is not None or _has_user_data_key(text)
+
+
+def _has_user_data_key(text: bytes) -> bool:
+    """A top-level key of user-data: at the indentation of the document's first content line
+    (a whole document may be indented, as when copied out of a web page)."""
+    first = _FIRST_LINE_RE.search(text)
+    indent = re.escape(first.group(1)) if first else b""
+    keys = re.compile(rb"^" + indent + rb"[\"']?(?:" + _KEYS + rb")[\"']?[ \t]*:", re.MULTILINE)
+    return keys.search(text) is not None
 
 
 def excluded(path: Path, globs: Sequence[str]) -> bool:
