@@ -144,7 +144,7 @@ def test_devices_prune_deletes_exactly_the_leftovers(setup: Setup, tools: Tools)
 
     plan = setup.run("devices", "prune", "--format", "json")
     assert plan.returncode == 0, plan.stderr
-    actions = {str(r["id"]): r["action"] for r in json.loads(plan.stdout)}
+    actions = {str(r["id"]): r["action"] for r in json.loads(plan.stdout)["plan"]}
     assert actions.get(str(old_id)) == "delete"  # the offline duplicate
     assert actions.get(str(localhost[0]["id"])) != "delete"  # leftover, but online
 
