@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from palette_tailscale.cli.main import main
@@ -76,6 +77,32 @@ def test_fish_completes_commands(capsys: pytest.CaptureFixture[str], tmp_path: P
         check=True,
     )
     assert "prune" in [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert result.stderr == ""  # a script fish cannot parse still exits 0, with errors here
+
+
+def test_fish_shows_an_options_whole_help_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Help with commas and line breaks reaches fish whole, as the candidate's description."""
+    fish = require_tool("fish")
+    script = tmp_path / "palette-tailscale.fish"
+    script.write_text(_script("fish", capsys))
+    program = f"source {script}; complete -C 'palette-tailscale devices prune --all-d'"
+    result = subprocess.run(
+        [fish, "--no-config", "-c", program],
+        env=_tool_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    from palette_tailscale.cli.main import cli
+
+    prune = cli.get_command(click.Context(cli), "devices").commands["prune"]  # type: ignore[union-attr]
+    option = next(p for p in prune.params if p.name == "all_devices")
+    expected = " ".join((getattr(option, "help", None) or "").split())
+    assert "," in expected
+    assert result.stdout.splitlines() == [f"--all-devices\t{expected}"]
+    assert result.stderr == ""
 
 
 def test_zsh_script_parses_and_its_protocol_answers(

@@ -94,6 +94,10 @@ def cli() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if "_PALETTE_TAILSCALE_COMPLETE" in os.environ:  # a shell asks for completions
+        from .completion_cmd import register
+
+        register()
     try:
         result: Any = cli.main(args=args, prog_name="palette-tailscale", standalone_mode=False)
     except PaletteTailscaleError as exc:
