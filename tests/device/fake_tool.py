@@ -23,6 +23,11 @@ Scenario keys (all optional):
 ``login_after_failed_up``  seconds after a failing ``up`` at which the daemon reports
                      ``Running`` by itself (a login it went on with after ``up`` stopped waiting)
 ``health``           the daemon's Health messages (default ``["not BackendState"]``)
+``up_seconds``       seconds of the fake clock (``Device.fake_clock``) a failing ``up`` takes;
+                     ``"timeout"``: its whole ``--timeout``
+``version_hang``     ``tailscale version`` hangs
+``systemd_run_hang``  ``systemd-run`` hangs
+``systemctl_output``  what a failing ``systemctl start`` prints
 """
 
 from __future__ import annotations
@@ -60,6 +65,19 @@ def save_state(state: dict[str, Any]) -> None:
     (DIR / "state.json").write_text(json.dumps(state))
 
 
+def now() -> float:
+    """The fake clock when the test runs the script on one, else the real one."""
+    clock = DIR / "clock"
+    return int(clock.read_text()) if clock.exists() else time.time()
+
+
+def advance(seconds: int) -> None:
+    """Move the fake clock on, when the test runs the script on one."""
+    clock = DIR / "clock"
+    if clock.exists():
+        clock.write_text(f"{int(clock.read_text()) + seconds}\n")
+
+
 def record(tool: str, argv: list[str]) -> None:
     with (DIR / "calls.jsonl").open("a") as out:
         out.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
@@ -77,7 +95,7 @@ def status(state: dict[str, Any], sc: dict[str, Any]) -> int:
         state["nostate_left"] -= 1
         backend = "NoState"
     done_at = state.get("background_login_at")
-    if done_at is not None and time.time() >= done_at:
+    if done_at is not None and now() >= done_at:
         state["backend"] = backend = "Running"
     health = sc.get("health", ["not BackendState"])
     doc = {"Version": "1.98.0", "BackendState": backend, "Health": health}
@@ -101,10 +119,15 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
     state["ups"] += 1
     failures = sc.get("up_failures", 0)
     if failures < 0 or state["ups"] <= failures:
+        took = sc.get("up_seconds", 0)
+        if took == "timeout":
+            flag = next(a for a in argv if a.startswith("--timeout="))
+            took = int(flag.removeprefix("--timeout=").removesuffix("s"))
+        advance(took)
         print(sc.get("up_output", "backend error: temporary failure"), file=sys.stderr)
         state["backend"] = sc.get("after_failed_up", state["backend"])
         if "login_after_failed_up" in sc:
-            state["background_login_at"] = time.time() + sc["login_after_failed_up"]
+            state["background_login_at"] = now() + sc["login_after_failed_up"]
         return 1
     state["backend"] = sc.get("after_up", "Running")
     state["nostate_left"] = 0  # a logged-in daemon has left NoState
@@ -118,6 +141,8 @@ def tailscale(argv: list[str]) -> int:
     elif argv[:1] == ["up"]:
         code = up(state, sc, argv[1:])
     elif argv == ["version"]:
+        if sc.get("version_hang"):
+            time.sleep(3600)
         print(
             sc.get("version", "1.98.0\n  tailscale commit: 0123456789abcdef\n  go version: go1.26")
         )
@@ -133,7 +158,8 @@ def systemctl(argv: list[str]) -> int:
     state, sc = load_state(), scenario()
     if "start" in argv and "tailscaled" in argv:
         if sc.get("systemctl_fails"):
-            print("Failed to start tailscaled.service: Unit not found.", file=sys.stderr)
+            message = "Failed to start tailscaled.service: Unit not found."
+            print(sc.get("systemctl_output", message), file=sys.stderr)
             return 5
         state["daemon"] = True
         save_state(state)
@@ -148,6 +174,8 @@ def main(tool: str) -> int:
     if tool == "systemctl":
         return systemctl(argv)
     if tool == "systemd-run":
+        if scenario().get("systemd_run_hang"):
+            time.sleep(3600)
         if scenario().get("systemd_run_fails"):
             print(
                 "Failed to start transient service unit: Unit palette-tailscale-enroll.service "

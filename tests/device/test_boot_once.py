@@ -175,6 +175,31 @@ def test_after_login_no_user_data_copy_holds_the_key(shell: str, device: Device)
     assert_key_never_shown(run)
 
 
+def test_everything_the_script_creates_is_private(shell: str, device: Device) -> None:
+    # umask 000 for the run: only the script's own umask keeps its files from others.
+    lay_out_copies(device)
+    device.record_grep()
+    before = set(device.root.rglob("*"))
+    run = device.run(shell, umask=0)
+    assert run.rc == 0
+    made = {
+        path.relative_to(device.root).as_posix(): stat.S_IMODE(path.lstat().st_mode)
+        for path in set(device.root.rglob("*")) - before
+        if device.fake_dir not in path.parents
+    }
+    assert made == {
+        "log": 0o700,
+        "log/palette-tailscale.log": 0o600,
+        "run/palette-tailscale": 0o700,
+        "run/palette-tailscale/claimed": 0o700,
+    }
+    # The pattern file holding the key, while grep reads it (it is removed afterwards).
+    patterns = [line for line in run.pattern_files if "key-pattern." in line]
+    assert patterns
+    assert {line.split()[0] for line in patterns} == {"600"}
+    assert not list(device.lock_dir.glob("key-pattern.*"))
+
+
 def test_the_key_never_reaches_a_command_line_while_scrubbing(shell: str, device: Device) -> None:
     lay_out_copies(device)
     run = device.run(shell)
@@ -263,7 +288,13 @@ TIMED_OUT = (
 def test_a_timed_out_up_is_watched_not_repeated(shell: str, device: Device) -> None:
     # tailscaled goes on logging in after `up` stops waiting; a second `up` would race it and
     # could spend the single-use key twice (seen on the real stack: "authkey already used").
-    scenario = {"up_failures": -1, "up_output": TIMED_OUT, "login_after_failed_up": 3}
+    scenario = {
+        "up_failures": -1,
+        "up_seconds": "timeout",
+        "up_output": TIMED_OUT,
+        "login_after_failed_up": 3,
+    }
+    device.fake_clock()
     run = device.run(shell, scenario)
     assert run.rc == 0
     assert len(run.ups) == 1
@@ -279,7 +310,13 @@ def test_a_login_that_never_ends_gives_up_with_the_daemons_words(
         "You are logged out. The last login error was: fetch control key: Get "
         '"http://127.0.0.1:1/key?v=138": dial tcp 127.0.0.1:1: connect: connection refused'
     ]
-    scenario = {"up_failures": -1, "up_output": TIMED_OUT, "health": health}
+    scenario = {
+        "up_failures": -1,
+        "up_seconds": "timeout",
+        "up_output": TIMED_OUT,
+        "health": health,
+    }
+    device.fake_clock()
     run = device.run(shell, scenario, {"PT_DEADLINE": "8", "PT_UP_TIMEOUT": "5"})
     assert run.rc == 1
     assert len(run.ups) == 1

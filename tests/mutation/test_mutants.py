@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -120,16 +121,58 @@ def test_stages_run_the_closest_tests_alone_first() -> None:
     assert runner.stages(["tests/a"]) == [["tests/a"]]
 
 
+class FakeScratch:
+    """Stands for a scratch copy: answers each run with the next of ``answers``."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.limits: list[float | None] = []
+
+    def run_tests(self, tests: Sequence[str], timeout: float | None) -> tuple[str, float]:
+        self.limits.append(timeout)
+        return self.answers.pop(0), 1.0
+
+
+@pytest.mark.parametrize(
+    ("answers", "verdict", "runs"),
+    [
+        (["failed"], "failed", 1),
+        (["passed"], "passed", 1),
+        (["timeout", "passed"], "passed", 2),  # slow is not wrong: the mutant survives
+        (["timeout", "failed"], "failed", 2),
+        (["timeout", "timeout"], "timeout", 2),  # still running at the ceiling: hung
+    ],
+)
+def test_a_stage_is_stopped_at_its_limit_and_run_again_to_the_ceiling(
+    answers: list[str], verdict: str, runs: int
+) -> None:
+    scratch = FakeScratch(*answers)
+    assert runner.run_stage(scratch, ["tests/x"], 10.0) == (verdict, float(runs))
+    assert scratch.limits == [60.0, 220.0][:runs]
+
+
+def test_lines_select_ranges_and_single_lines() -> None:
+    mutants = [Mutant("x.sh", line, 0, 1, "a", "b", "constant") for line in range(1, 12)]
+    picked = runner._select(mutants, "2-3,7,10-10")
+    assert [m.line for m in picked] == [2, 3, 7, 10]
+    assert runner._select(mutants, None) == mutants
+
+
 def test_report_lists_each_survivor() -> None:
     kept = Mutant("x.py", 7, 10, 12, ">=", ">", "boundary", col=3)
     report = runner.ModuleReport("x.py", [runner.Result(kept, "survived", 1.0)])
-    report.results += [runner.Result(kept, "killed", 1.0)] * 3
+    report.results += [runner.Result(kept, "killed", 1.0)] * 2
+    hung = Mutant("x.py", 9, 20, 21, "1", ":", "delete", col=5)
+    report.results.append(runner.Result(hung, "timeout", 200.0))
     assert runner.format_report([report]) == (
         "module  generated  killed  survived   score\n"
         "x.py            4       3         1   75.0%\n"
         "\n"
         "survivors in x.py:\n"
         "  x.py:7:3: boundary: '>=' -> '>'\n"
+        "\n"
+        "killed by a timeout (tests still running at the ceiling) in x.py:\n"
+        "  x.py:9:5: delete: '1' -> ':'\n"
     )
 
 

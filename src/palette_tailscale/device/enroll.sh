@@ -550,7 +550,9 @@ hand_off() {
             eval "set -- \"\$@\" \"--setenv=$pt_name=\$pt_env_$pt_name\""
         fi
     done
-    if pt_out=$(bounded 10 "$PT_SYSTEMD_RUN" "$@" /bin/sh "$pt_self" 2>&1); then
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 1
+    if pt_out=$(bounded "$(min 10 "$pt_left")" "$PT_SYSTEMD_RUN" "$@" /bin/sh "$pt_self" 2>&1); then
         log "handed to systemd as $UNIT.service (at most $((PT_DEADLINE + UNIT_SLACK))s);" \
             "follow it with: journalctl -u $UNIT"
         exit 0
@@ -563,7 +565,9 @@ hand_off() {
 # check_version: refuse a tailscale CLI older than MIN_MAJOR.MIN_MINOR (its `up` would reject
 # the flags this script passes). A version that cannot be read is let through.
 check_version() {
-    pt_out=$(bounded 10 "$PT_TAILSCALE" version 2>/dev/null) || pt_out=
+    pt_left=$(remaining)
+    [ "$pt_left" -gt 0 ] || return 0
+    pt_out=$(bounded "$(min 10 "$pt_left")" "$PT_TAILSCALE" version 2>/dev/null) || pt_out=
     pt_version=$(printf '%s\n' "$pt_out" | sed -n '1s/^\([0-9][0-9]*\.[0-9][0-9]*\).*$/\1/p')
     if [ -z "$pt_version" ]; then
         log "cannot read the version of '$PT_TAILSCALE'; going on"
@@ -632,6 +636,8 @@ main() {
     fi
     PT_DEADLINE=$(seconds PT_DEADLINE "$PT_DEADLINE") || exit 2
     PT_UP_TIMEOUT=$(seconds PT_UP_TIMEOUT "$PT_UP_TIMEOUT") || exit 2
+    # The deadline counts from here: a hand-off or a version check that hangs is within it.
+    pt_end=$(($(now) + PT_DEADLINE))
     claim_boot
     probe_timeout
     hand_off
@@ -640,7 +646,6 @@ main() {
         exit 2
     fi
     check_version
-    pt_end=$(($(now) + PT_DEADLINE))
     pt_attempt=0
     pt_refused=0
     pt_inflight=0
