@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.golden import pytest_terminal_summary as pytest_terminal_summary  # the rewrite diffs
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "user-data"

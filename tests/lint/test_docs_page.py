@@ -1,13 +1,13 @@
 """docs/lint.md: its rule reference is generated from the rule modules (checked for drift), and
 every console example in it runs with the shown output and exit code.
 
-Regenerate the reference with ``UPDATE_GOLDEN=1 python -m pytest tests/lint/test_docs_page.py``.
+Regenerate the reference, once the rule change is committed, with ``UPDATE_GOLDEN=1 python -m
+pytest tests/lint/test_docs_page.py`` (tests/golden.py: it shows the diff it made).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import shlex
 import sys
@@ -17,6 +17,7 @@ import pytest
 
 from palette_tailscale.cli.main import main
 from palette_tailscale.lint.registry import all_rules
+from tests import golden
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "lint.md"
@@ -39,9 +40,7 @@ def test_rule_reference_is_up_to_date() -> None:
     marker, _, tail = rest.partition("\n")
     _, _, after = tail.partition(END)
     fresh = f"{head}{START}{marker}\n{reference()}\n{END}{after}"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        DOC.write_text(fresh, encoding="utf-8")
-    assert text == fresh, "docs/lint.md is stale: run UPDATE_GOLDEN=1 pytest " + __file__
+    golden.compare(DOC, fresh)
 
 
 def console_examples() -> list[tuple[dict[str, str], str]]:

@@ -1,16 +1,18 @@
 """Golden files for every distro, install method and key delivery, plus the built-in example.
 
-Regenerate after an intended change with::
+Regenerate after an intended change, once the change is committed, with::
 
     UPDATE_GOLDEN=1 python -m pytest tests/render/test_golden.py
 
-The enrollment script is replaced by a stand-in here, so that a change to the script (tested on
-its own, and embedded verbatim: see test_userdata) does not churn every golden user-data.
+(tests/golden.py: it refuses while other changes are uncommitted, and prints the diff it made).
+
+The built-in example's golden user-data carries the real enrollment script, so what the example
+ships is compared whole, byte for byte: a change to the script shows there. The other cases
+replace the script by a stand-in, so that such a change does not churn every golden user-data.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,10 @@ from palette_tailscale import device
 from palette_tailscale.config import load_example
 from palette_tailscale.render.plan import Rendered, render_all
 
+from .. import golden
 from .helpers import config, load
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 SHA_AMD64 = "1f7c2a0ad8d03c6fc5b0ba6b6ac64b1d2e6e2f1b0f2c1c3d4e5f60718293a4b5"
 SHA_ARM64 = "2e8d3b1be9e14d7fd6c1cb7c7bd75c2e3f7f3f2c1f3d2d4e5f6071829304b5c6"
 
@@ -86,7 +88,7 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _script_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(device, "script_text", lambda: SCRIPT_STAND_IN)
 
@@ -96,18 +98,12 @@ SCRIPT_STAND_IN = "#!/bin/sh\n# the enrollment script (package data device/enrol
 
 def _check(rendered: Rendered, case: str) -> None:
     folder = GOLDEN / case
-    if UPDATE:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in rendered.files.items():
-            (folder / name).write_bytes(data)
     for name, data in rendered.files.items():
-        golden = folder / name
-        assert golden.exists(), f"missing {golden}; run UPDATE_GOLDEN=1 pytest {__file__}"
-        assert data == golden.read_bytes(), f"{case}/{name} drifted; UPDATE_GOLDEN=1 regenerates"
+        golden.compare(folder / name, data)
     assert sorted(p.name for p in folder.iterdir()) == sorted(rendered.files)
 
 
-@pytest.mark.usefixtures("secrets_env")
+@pytest.mark.usefixtures("secrets_env", "_script_stand_in")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(tmp_path: Path, case: str) -> None:
     rendered = render_all(load(CASES[case], tmp_path))
@@ -117,7 +113,17 @@ def test_golden(tmp_path: Path, case: str) -> None:
 
 
 def test_golden_example() -> None:
+    """The real script: the example's user-data is what a user ships, compared whole."""
     rendered = render_all(load_example())
     _check(rendered, "example")
     assert rendered.modes["user-data"] == 0o600
     assert len(rendered.placeholders) == 1
+
+
+def test_the_example_golden_carries_the_real_script_whole() -> None:
+    text = (GOLDEN / "example" / "user-data").read_text(encoding="utf-8")
+    script = device.script_text()
+    assert len(script.splitlines()) > 500
+    lines = script.splitlines(keepends=True)
+    assert "".join(f"        {line}" if line.strip() else line for line in lines) in text
+    assert SCRIPT_STAND_IN.splitlines()[1] not in text

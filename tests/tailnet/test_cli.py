@@ -16,6 +16,7 @@ import pytest
 
 from palette_tailscale import times
 from palette_tailscale.cli.main import main
+from tests import golden
 from tests.conftest import REPO
 from tests.fakes.tailnet_server import FakeTailnet, Fault
 
@@ -41,12 +42,10 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def assert_golden(name: str, out: str) -> None:
-    """Compare with golden/NAME.txt (trailing blanks ignored); UPDATE_GOLDEN=1 rewrites it."""
+    """Compare with golden/NAME.txt (trailing blanks ignored); UPDATE_GOLDEN=1 rewrites it
+    (tests/golden.py)."""
     text = "".join(line.rstrip() + "\n" for line in out.splitlines())
-    path = GOLDEN / f"{name}.txt"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text)
-    assert text == path.read_text()
+    golden.compare(GOLDEN / f"{name}.txt", text)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
