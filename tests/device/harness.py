@@ -136,7 +136,7 @@ class Device:
 
     def add_fake(self, path: Path, tool: str) -> None:
         path.write_text(
-            f"#!{sys.executable} -I\nimport sys\nsys.path.insert(0, {str(FAKE.parent)!r})\n"
+            f"#!{sys.executable} -IS\nimport sys\nsys.path.insert(0, {str(FAKE.parent)!r})\n"
             f"from fake_tool import main\nsys.exit(main({tool!r}))\n"
         )
         path.chmod(0o755)

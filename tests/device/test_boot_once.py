@@ -274,6 +274,7 @@ def test_a_refused_login_is_not_retried(shell: str, device: Device, message: str
 
 def test_a_fast_transient_failure_is_retried(shell: str, device: Device) -> None:
     scenario = {"up_failures": 1, "up_output": "backend error: 502 Bad Gateway"}
+    device.fake_clock()
     run = device.run(shell, scenario)
     assert run.rc == 0
     assert len(run.ups) == 2

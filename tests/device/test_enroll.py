@@ -36,19 +36,21 @@ def test_logged_in_node_never_gets_a_key(shell: str, device: Device, state: str)
     assert_key_never_shown(run)
 
 
-# The scenarios below wait on real sleeps (backoff, deadline), so each runs its dash and bash
-# devices at the same time.
+# Scenarios with pauses run on the fake clock (test_clock.py), except the one that checks the
+# deadline in real time: it runs its dash and bash devices at the same time.
 
 
-def test_fails_twice_then_succeeds(shells: list[str], tmp_path: Path) -> None:
+def test_fails_twice_then_succeeds(shell: str, device: Device) -> None:
+    device.fake_clock()
     scenario = {"up_failures": 2, "up_output": "backend error: 502 Bad Gateway"}
-    for shell, (device, run) in run_in_parallel(tmp_path, shells, scenario).items():
-        assert run.rc == 0, shell
-        assert run.ups == [expected_up(device)] * 3
-        failures = [line.split(": ", 1)[1] for line in run.log.splitlines() if "failed (" in line]
-        assert failures == ["tailscale up failed (exit 1)"] * 2
-        assert run.log.count("tailscale up: backend error: 502 Bad Gateway") == 2
-        assert not run.key_exists
+    run = device.run(shell, scenario)
+    assert run.rc == 0
+    assert run.ups == [expected_up(device)] * 3
+    failures = [line.split(": ", 1)[1] for line in run.log.splitlines() if "failed (" in line]
+    assert failures == ["tailscale up failed (exit 1)"] * 2
+    assert run.log.count("tailscale up: backend error: 502 Bad Gateway") == 2
+    assert run.sleeps == (1, 2)
+    assert not run.key_exists
 
 
 def test_never_succeeds_gives_up_at_the_deadline(shells: list[str], tmp_path: Path) -> None:
@@ -65,29 +67,29 @@ def test_never_succeeds_gives_up_at_the_deadline(shells: list[str], tmp_path: Pa
         assert_key_never_shown(run)
 
 
-def test_daemon_down_is_started_then_enrolls(shells: list[str], tmp_path: Path) -> None:
-    scenario = {"daemon_up": False, "nostate_polls": 1}
-    for shell, (device, run) in run_in_parallel(tmp_path, shells, scenario).items():
-        assert run.rc == 0, shell
-        assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
-        assert run.ups == [expected_up(device)]
-        states = [line.split("State: ")[1] for line in run.log.splitlines() if "State: " in line]
-        assert states == ["no answer from tailscaled", "NoState", "NeedsLogin"]
-        assert not run.key_exists
+def test_daemon_down_is_started_then_enrolls(shell: str, device: Device) -> None:
+    device.fake_clock()
+    run = device.run(shell, {"daemon_up": False, "nostate_polls": 1})
+    assert run.rc == 0
+    assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
+    assert run.ups == [expected_up(device)]
+    states = [line.split("State: ")[1] for line in run.log.splitlines() if "State: " in line]
+    assert states == ["no answer from tailscaled", "NoState", "NeedsLogin"]
+    assert run.sleeps == (1, 1)
+    assert not run.key_exists
 
 
-def test_daemon_that_cannot_start_fails_within_the_deadline(
-    shells: list[str], tmp_path: Path
-) -> None:
+def test_daemon_that_cannot_start_fails_within_the_deadline(shell: str, device: Device) -> None:
+    device.fake_clock()
     scenario = {"daemon_up": False, "systemctl_fails": True}
-    runs = run_in_parallel(tmp_path, shells, scenario, {"PT_DEADLINE": "2"})
-    for shell, (_, run) in runs.items():
-        assert run.rc == 1, shell
-        assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
-        assert run.ups == []
-        assert "could not start tailscaled (will keep polling until the deadline)" in run.log
-        assert "systemctl: Failed to start tailscaled.service: Unit not found." in run.log
-        assert run.key_exists
+    run = device.run(shell, scenario, {"PT_DEADLINE": "2"})
+    assert run.rc == 1
+    assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
+    assert run.ups == []
+    assert "could not start tailscaled (will keep polling until the deadline)" in run.log
+    assert "systemctl: Failed to start tailscaled.service: Unit not found." in run.log
+    assert run.took == 2
+    assert run.key_exists
 
 
 @pytest.mark.parametrize("key", [None, "", "\n  \n"], ids=["missing", "empty", "blank"])

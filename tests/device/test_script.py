@@ -148,6 +148,7 @@ def test_cli_paths_from_the_environment(shell: str, tmp_path: Path) -> None:
     (dev.bin / "tailscale").unlink()
     (dev.bin / "systemctl").unlink()
     env = {"PT_TAILSCALE": str(other / "ts"), "PT_SYSTEMCTL": str(other / "sc")}
+    dev.fake_clock()
     run = dev.run(shell, {"daemon_up": False}, env)
     assert run.rc == 0
     assert run.argvs("systemctl") == [("--no-block", "start", "tailscaled")]
