@@ -68,6 +68,7 @@ SCALARS: list[tuple[Any, str]] = [
     ("yesterday", " yesterday"),
     ("note", " note"),
     (True, " true"),
+    (False, " false"),
     (None, " null"),
     (420, " 420"),
     (yamlio.Octal(0o600), " 0600"),
@@ -129,6 +130,57 @@ def test_block_bytes() -> None:
         "  -\n"
         "    - c\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("ends in X\nX\n", "k: |\n  ends in X\n  X\n"),  # only blanks end a line badly
+        ("tab\t\nx\n", 'k: "tab\\t\\nx\\n"\n'),
+        ("a\n\n", 'k: "a\\n\\n"\n'),  # a block would drop the last newline
+        ("a\n\n\n", 'k: "a\\n\\n\\n"\n'),
+        ("\na\n", 'k: "\\na\\n"\n'),  # nor start with an empty line
+        ("\n\n", 'k: "\\n\\n"\n'),
+        ("a\n", "k: |\n  a\n"),
+    ],
+)
+def test_block_or_quoted(value: str, text: str) -> None:
+    assert yamlio.dump({"k": value}) == text
+    assert yaml.safe_load(text) == {"k": value}
+
+
+def test_blocks_in_sequences_sit_two_columns_in() -> None:
+    data = {"k": ["one\ntwo\n", "x", "three\nfour", 7, [["a\nb\n"]]]}
+    text = yamlio.dump(data)
+    assert text == (
+        "k:\n"
+        "- |\n"
+        "  one\n"
+        "  two\n"
+        "- x\n"
+        "- |-\n"
+        "  three\n"
+        "  four\n"
+        "- 7\n"
+        "-\n"
+        "  -\n"
+        "    - |\n"
+        "      a\n"
+        "      b\n"
+    )
+    assert yaml.safe_load(text) == data
+
+
+def test_an_unsupported_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"^cannot write set as YAML$"):
+        yamlio.dump({"k": {1, 2}})
+    with pytest.raises(TypeError, match=r"^cannot write object as YAML$"):
+        yamlio.dump({"k": [object()]})
+
+
+def test_raw_text_is_written_verbatim() -> None:
+    # The caller vouches for it: "0644" quoted would be a string, Raw("0644") is the YAML 0644.
+    assert yamlio.dump({"k": yamlio.Raw("0644")}) == "k: 0644\n"
 
 
 ROUND_TRIP: dict[str, Any] = {
@@ -283,6 +335,29 @@ def test_error_messages(text: str, message: str) -> None:
     with pytest.raises(YamlError) as info:
         yamlio.load(text, "f.yaml")
     assert str(info.value) == message
+
+
+# yaml.v3's isMerge: a `<<` key that is plain or tagged !!merge merges; a quoted one, or one
+# tagged otherwise, is the string "<<"; another key tagged !!merge is an ordinary key.
+MERGE_KEYS: list[tuple[str, dict[str, Any]]] = [
+    ('"<<": {a: 1}\nb: 2\n', {"<<": {"a": 1}, "b": 2}),
+    ("'<<': {a: 1}\nb: 2\n", {"<<": {"a": 1}, "b": 2}),
+    ("!!str <<: {a: 1}\nb: 2\n", {"<<": {"a": 1}, "b": 2}),
+    ("!!merge <<: {a: 1}\nb: 2\n", {"a": 1, "b": 2}),
+    ("! <<: {a: 1}\nb: 2\n", {"a": 1, "b": 2}),
+    ("<<: {a: 1}\nb: 2\n", {"a": 1, "b": 2}),
+    ("!!merge x: {a: 1}\nb: 2\n", {"x": {"a": 1}, "b": 2}),
+]
+
+
+@pytest.mark.parametrize(("text", "data"), MERGE_KEYS)
+def test_which_keys_merge(text: str, data: dict[str, Any]) -> None:
+    assert yamlio.to_python(yamlio.load(text).root) == data
+
+
+def test_which_keys_merge_as_yaml_v3_tells(yaml_v3: Path) -> None:
+    for text, data in MERGE_KEYS:
+        assert _go_read(yaml_v3, text) == data, text
 
 
 def test_a_repeated_merge_key_is_refused_by_yaml_v3_too(yaml_v3: Path) -> None:
