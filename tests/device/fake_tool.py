@@ -13,6 +13,7 @@ Scenario keys (all optional):
 ``nostate_polls``    status calls answering ``NoState`` once the daemon answers
 ``up_failures``      failing ``up`` calls before one succeeds; ``-1`` = never succeeds
 ``up_output``        text a failing ``up`` prints on stderr
+``up_output_encoding``  how it is encoded (default ``utf-8``)
 ``up_hang``          ``up`` ignores ``--timeout`` and hangs
 ``after_up``         BackendState after a successful ``up`` (default ``Running``)
 ``after_failed_up``  BackendState after a failing ``up`` (default: unchanged)
@@ -124,7 +125,9 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
             flag = next(a for a in argv if a.startswith("--timeout="))
             took = int(flag.removeprefix("--timeout=").removesuffix("s"))
         advance(took)
-        print(sc.get("up_output", "backend error: temporary failure"), file=sys.stderr)
+        output = sc.get("up_output", "backend error: temporary failure") + "\n"
+        sys.stderr.flush()
+        sys.stderr.buffer.write(output.encode(sc.get("up_output_encoding", "utf-8")))
         state["backend"] = sc.get("after_failed_up", state["backend"])
         if "login_after_failed_up" in sc:
             state["background_login_at"] = now() + sc["login_after_failed_up"]

@@ -59,6 +59,11 @@ for arg in "$@"; do
 done
 exec {grep} "$@"
 """
+# `timeout` that records its arguments, then runs the real one.
+RECORDING_TIMEOUT = """#!/bin/sh
+printf '%s\\n' "$*" >>"$FAKE_DIR/timeouts"
+exec {timeout} "$@"
+"""
 # What the script promises (docs/device.md): it ends within PT_DEADLINE plus a few seconds. Runs
 # measured under dash and bash, with `timeout` and with the script's own watchdog, while 16 of
 # them and six busy loops shared two cores, ended at most 2.3 s past the deadline.
@@ -88,6 +93,17 @@ class Run:
     sleeps: tuple[int, ...] = ()  # every pause, on the fake clock
     clock: int | None = None  # the fake clock when the script ended (None: the real clock)
     pattern_files: tuple[str, ...] = ()  # "MODE PATH" of each grep -f file (record_grep)
+    timeouts: tuple[str, ...] = ()  # the arguments of each `timeout` (record_timeouts)
+
+    def bounds(self) -> list[tuple[str, str]]:
+        """(seconds, what) for each bounded call: ("10", "tailscale status"), ("5", "true")."""
+        found = []
+        for line in self.timeouts:
+            words = line.split()
+            assert words[:2] == ["-k", "1"], line  # killed one second after the bound
+            command = [Path(words[3]).name, *words[4:5]]
+            found.append((words[2], " ".join(command)))
+        return found
 
     @property
     def took(self) -> int:
@@ -152,6 +168,9 @@ class Device:
         grep, stat = shutil.which("grep"), shutil.which("stat")
         self.write_tool("grep", RECORDING_GREP.format(grep=grep, stat=stat))
 
+    def record_timeouts(self) -> None:
+        self.write_tool("timeout", RECORDING_TIMEOUT.format(timeout=shutil.which("timeout")))
+
     def write_tool(self, name: str, text: str) -> None:
         (self.bin / name).write_text(text)
         (self.bin / name).chmod(0o755)
@@ -204,33 +223,43 @@ class Device:
         self,
         shell: str,
         scenario: Mapping[str, Any] | None = None,
-        env: Mapping[str, str] | None = None,
+        env: Mapping[str, str | None] | None = None,
         *,
         path: str | None = None,
         umask: int = -1,
+        cwd: Path | None = None,
     ) -> Run:
-        return self.start(shell, scenario, env, path=path, umask=umask).wait()
+        return self.start(shell, scenario, env, path=path, umask=umask, cwd=cwd).wait()
 
     def start(
         self,
         shell: str,
         scenario: Mapping[str, Any] | None = None,
-        env: Mapping[str, str] | None = None,
+        env: Mapping[str, str | None] | None = None,
         *,
         path: str | None = None,
         umask: int = -1,
+        cwd: Path | None = None,
     ) -> Pending:
-        """Start the script; several devices can run at once (the slow scenarios do)."""
+        """Start the script; several devices can run at once (the slow scenarios do).
+
+        ``env`` adds to the fake host's environment; a None value removes that variable."""
         (self.fake_dir / "scenario.json").write_text(json.dumps(dict(scenario or {})))
         full_env = self.env(path or f"{self.bin}:{os.environ['PATH']}")
-        full_env.update(env or {})
+        for name, value in (env or {}).items():
+            if value is None:
+                full_env.pop(name, None)
+            else:
+                full_env[name] = value
         deadline = full_env.get("PT_DEADLINE", "")
         proc = subprocess.Popen(
             [shutil.which(shell) or shell, str(SCRIPT)],
             env=full_env,
+            cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            errors="surrogateescape",  # what the script passes on need not be UTF-8
             umask=umask,
             start_new_session=True,  # so that a guard can stop it with everything it started
         )
@@ -243,18 +272,20 @@ class Device:
             rc=rc,
             stdout=stdout,
             stderr=stderr,
-            log=self.log.read_text() if self.log.exists() else "",
+            log=self.log.read_text(errors="surrogateescape") if self.log.exists() else "",
             calls=self.calls(),
             journal=self.journal(),
             key_exists=self.key_file.exists(),
             sleeps=tuple(int(n) for n in self.lines("sleeps")),
             clock=int(clock.read_text()) if (clock := self.fake_dir / "clock").exists() else None,
             pattern_files=self.lines("pattern-files"),
+            timeouts=self.lines("timeouts"),
         )
 
     def lines(self, name: str) -> tuple[str, ...]:
         path = self.fake_dir / name
-        return tuple(path.read_text().splitlines()) if path.exists() else ()
+        text = path.read_text(errors="surrogateescape") if path.exists() else ""
+        return tuple(text.splitlines())
 
     def calls(self) -> tuple[Call, ...]:
         path = self.fake_dir / "calls.jsonl"
@@ -271,7 +302,7 @@ class Device:
         shutil.rmtree(self.lock_dir, ignore_errors=True)
 
     def reset_calls(self) -> None:
-        for name in ("calls.jsonl", "journal", "sleeps", "pattern-files"):
+        for name in ("calls.jsonl", "journal", "sleeps", "pattern-files", "timeouts"):
             (self.fake_dir / name).unlink(missing_ok=True)
 
 
@@ -299,7 +330,7 @@ def run_in_parallel(
     tmp_path: Path,
     shells: Sequence[str],
     scenario: Mapping[str, Any],
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
     *,
     minimal_path: bool = False,
 ) -> dict[str, tuple[Device, Run]]:

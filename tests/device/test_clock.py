@@ -153,3 +153,43 @@ def test_a_successful_up_that_is_not_logged_in_is_looked_at_again(
     assert len(run_.ups) == ups
     assert run_.sleeps == pauses
     assert run_.took == 4
+
+
+def test_every_call_is_bounded(shell: str, device: Device) -> None:
+    # `timeout -k 1 N`: 10 s for a status, systemctl or version call, PT_UP_TIMEOUT + 1 for
+    # `up` (its own --timeout ends it first); the probe of `timeout` itself takes 5.
+    device.record_timeouts()
+    run_ = run(shell, device, {"daemon_up": False})
+    assert run_.rc == 0
+    assert run_.bounds() == [
+        ("5", "true"),
+        ("10", "tailscale version"),
+        ("10", "tailscale status"),
+        ("10", "systemctl --no-block"),
+        ("10", "tailscale status"),
+        ("6", "tailscale up"),
+        ("10", "tailscale status"),
+    ]
+
+
+def test_every_bound_is_capped_to_the_time_left(shell: str, device: Device) -> None:
+    device.record_timeouts()
+    device.systemd_dir.mkdir(parents=True)
+    scenario = {"systemd_run_fails": True, "up_failures": -1}
+    run_ = run(shell, device, scenario, {"PT_DEADLINE": "4"})
+    assert run_.rc == 1
+    assert run_.sleeps == (1, 2, 1)
+    assert run_.bounds() == [
+        ("5", "true"),
+        ("4", "systemd-run --no-block"),  # the deadline covers the hand-off
+        ("4", "tailscale version"),  # and the version check
+        ("4", "tailscale status"),
+        ("5", "tailscale up"),  # --timeout=4s, and one second more
+        ("4", "tailscale status"),
+        ("3", "tailscale status"),  # after the first pause
+        ("4", "tailscale up"),
+        ("3", "tailscale status"),
+        ("1", "tailscale status"),  # after the second
+        ("2", "tailscale up"),
+        ("1", "tailscale status"),
+    ]

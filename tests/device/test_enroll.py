@@ -245,6 +245,19 @@ def test_key_in_tailscale_messages_is_scrubbed(shell: str, device: Device) -> No
     assert_key_never_shown(run)
 
 
+def test_messages_that_are_not_utf8_are_logged_in_a_utf8_locale(shell: str, device: Device) -> None:
+    # Under a UTF-8 locale grep takes such text for binary and drops it ("binary file
+    # matches"): the script runs its tools in the C locale (LC_ALL=C, exported).
+    output = f"backend error: caf\u00e9 said {KEY} is bad"
+    scenario = {"up_failures": 1, "up_output": output, "up_output_encoding": "latin-1"}
+    device.fake_clock()
+    run = device.run(shell, scenario, {"LANG": "C.UTF-8", "LC_ALL": None})
+    assert run.rc == 0
+    assert "tailscale up: backend error: caf\udce9 said [redacted] is bad" in run.log
+    assert "binary file" not in run.stderr
+    assert_key_never_shown(run)
+
+
 @pytest.mark.parametrize("key", [None, ""], ids=["no-key-file", "empty-key-file"])
 def test_key_shaped_tokens_are_masked_without_a_key_file(
     shell: str, device: Device, key: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from palette_tailscale import device
 from palette_tailscale.config import load_example
 from palette_tailscale.render import steps
 
-from ..conftest import require_tool
-from .harness import SCRIPT, Device, expected_up
+from ..conftest import REPO, require_tool
+from .harness import SCRIPT, SETTINGS, Device, expected_up
 
 
 @pytest.mark.parametrize("dialect", ["sh", "dash", "bash"])
@@ -122,6 +123,116 @@ def test_broken_settings_file_is_reported(shell: str, tmp_path: Path) -> None:
     dev = Device(tmp_path)
     dev.config.write_text("PT_HOSTNAME='unterminated\n")
     run = dev.run(shell)
+    assert run.rc == 2
+    assert f"settings file {dev.config} cannot be read or is not valid sh" in run.stderr
+    assert run.log == run.stderr  # the log's folder is made before the settings are read
+    assert run.argvs("tailscale") == []
+
+
+# What every setting is when nothing sets it (the table in docs/device.md).
+DEFAULTS = {
+    "PT_CONFIG": device.CONFIG_PATH,
+    "PT_HOST_CONFIG": device.HOST_CONFIG_PATH,
+    "PT_TAILSCALE": "tailscale",
+    "PT_SYSTEMCTL": "systemctl",
+    "PT_RUN_DIR": "/run/cos",
+    "PT_HOSTNAME": "",
+    "PT_AUTH_KEY_FILE": device.AUTH_KEY_PATH,
+    "PT_UP_ARGS": "",
+    "PT_DEADLINE": str(device.DEFAULT_DEADLINE),
+    "PT_UP_TIMEOUT": "60",
+    "PT_LOG": device.LOG_PATH,
+    "PT_LOCK_DIR": "/run/palette-tailscale",
+    "PT_SYSTEMD_DIR": "/run/systemd/system",
+    "PT_SYSTEMD_RUN": "systemd-run",
+    "PT_KEY_COPIES": "/oem /run/stylus",
+}
+# An empty value in a settings file: "an empty number, command or other path means its default";
+# an empty hostname, list of flags or of copy folders stays empty.
+STAYS_EMPTY = ("PT_HOSTNAME", "PT_UP_ARGS", "PT_KEY_COPIES", "PT_HOST_CONFIG")
+
+
+def loaded_settings(shell: str, tmp_path: Path, env: dict[str, str]) -> dict[str, str]:
+    """Every PT_* setting once the script has read its settings: the script itself, with
+    its last line (`main "$@"`) replaced by `load_settings` and a print of the values. Only
+    reads: the default paths are on this machine's real file system."""
+    text = SCRIPT.read_text()
+    assert text.endswith('\nmain "$@"\n')
+    probe = tmp_path / "probe.sh"
+    probe.write_text(
+        text.removesuffix('main "$@"\n')
+        + "load_settings\n"
+        + r"""for pt_name in $PT_VARS; do eval "printf '%s=%s\n' $pt_name \"\$$pt_name\""; done"""
+        + "\n"
+    )
+    done = subprocess.run(
+        [require_tool(shell), str(probe)],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_defaults_when_nothing_sets_them(shell: str, tmp_path: Path) -> None:
+    for path in (device.CONFIG_PATH, device.HOST_CONFIG_PATH):
+        if Path(path).exists():
+            pytest.skip(f"{path} exists on this machine: its settings would be read")
+    assert loaded_settings(shell, tmp_path, {}) == DEFAULTS
+    doc = (REPO / "docs" / "device.md").read_text()
+    for name, value in DEFAULTS.items():
+        if value:
+            assert f"| `{name}` |" in doc and f"| `{value}` |" in doc, name
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_empty_settings_mean_the_defaults(shell: str, tmp_path: Path) -> None:
+    settings = tmp_path / "enroll.env"
+    names = [name for name in DEFAULTS if name != "PT_CONFIG"]
+    settings.write_text("".join(f"{name}=''\n" for name in names))
+    loaded = loaded_settings(shell, tmp_path, {"PT_CONFIG": str(settings)})
+    expected = {**DEFAULTS, "PT_CONFIG": str(settings)}
+    expected.update({name: "" for name in STAYS_EMPTY})
+    assert loaded == expected
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_settings_files_named_without_a_folder_are_read_from_the_current_one(
+    shell: str, tmp_path: Path
+) -> None:
+    # `.` would search PATH for a bare name; the script reads ./NAME.
+    require_tool(shell)
+    dev = Device(tmp_path)
+    dev.settings({"PT_HOSTNAME": "from-host-file"}, host=True)
+    env = {"PT_CONFIG": dev.config.name, "PT_HOST_CONFIG": dev.host_config.name}
+    run = dev.run(shell, env=env, cwd=dev.config.parent)
+    assert run.rc == 0
+    assert run.ups == [expected_up(dev, hostname="from-host-file")]
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_a_log_file_named_in_the_settings_gets_its_folder(shell: str, tmp_path: Path) -> None:
+    require_tool(shell)
+    dev = Device(tmp_path)
+    log = tmp_path / "var" / "log" / "pt.log"
+    dev.settings({**SETTINGS, "PT_LOG": str(log)})
+    run = dev.run(shell, env={"PT_LOG": None})
+    assert run.rc == 0
+    assert "logged in (BackendState Running)" in log.read_text()
+    assert log.read_text() == run.stderr
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_a_settings_file_using_an_unset_variable_is_refused(shell: str, tmp_path: Path) -> None:
+    # `set -u`: a misspelt variable in a hand-edited file is an error, not an empty name.
+    require_tool(shell)
+    dev = Device(tmp_path)
+    dev.config.write_text("PT_HOSTNAME=$PT_HOST_NAME\n")
+    run = dev.run(shell, {"os_hostname": "edge-os"})
     assert run.rc == 2
     assert f"settings file {dev.config} cannot be read or is not valid sh" in run.stderr
     assert run.argvs("tailscale") == []
