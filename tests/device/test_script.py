@@ -110,6 +110,22 @@ def test_bad_values_exit_2(
 
 
 @pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_six_digits_is_the_largest_number_of_seconds(shell: str, tmp_path: Path) -> None:
+    """999999 s is accepted (the limit keeps sh arithmetic far from overflow); 1000000 is not."""
+    require_tool(shell)
+    dev = Device(tmp_path)
+    run = dev.run(shell, env={"PT_DEADLINE": "999999", "PT_UP_TIMEOUT": "999999"})
+    assert run.rc == 0
+    assert "starting (deadline 999999s)" in run.log
+    (up,) = run.ups  # the try's timeout is capped to the time left: a second may have gone
+    timeout = next(arg for arg in up if arg.startswith("--timeout="))
+    assert 999990 <= int(timeout.removeprefix("--timeout=").removesuffix("s")) <= 999999
+    run = dev.run(shell, env={"PT_DEADLINE": "1000000"})
+    assert run.rc == 2
+    assert "PT_DEADLINE is too large: '1000000' seconds" in run.stderr
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
 def test_leading_zeros_are_decimal(shell: str, tmp_path: Path) -> None:
     require_tool(shell)
     dev = Device(tmp_path)
