@@ -14,7 +14,9 @@ Scenario keys (all optional):
 ``up_failures``      failing ``up`` calls before one succeeds; ``-1`` = never succeeds
 ``up_output``        text a failing ``up`` prints on stderr
 ``up_output_encoding``  how it is encoded (default ``utf-8``)
-``up_hang``          ``up`` ignores ``--timeout`` and hangs
+``up_hang``          ``up`` ignores ``--timeout`` and hangs; ``"ignore_term"``: it also ignores
+                     SIGTERM (noting each in ``$FAKE_DIR/up-signals``), only SIGKILL ends it; its
+                     pid is in ``$FAKE_DIR/up.pid``
 ``after_up``         BackendState after a successful ``up`` (default ``Running``)
 ``after_failed_up``  BackendState after a failing ``up`` (default: unchanged)
 ``pretty``           ``status --json`` pretty-prints (default false: one line)
@@ -35,12 +37,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 DIR = Path(os.environ["FAKE_DIR"])
+
+
+def _note_signal(number: int, frame: object) -> None:
+    with (DIR / "up-signals").open("a") as fh:
+        fh.write(f"{signal.Signals(number).name}\n")
 
 
 def scenario() -> dict[str, Any]:
@@ -116,7 +124,12 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
                 print("auth key file is empty", file=sys.stderr)
                 return 1
     if sc.get("up_hang"):
-        time.sleep(3600)
+        if sc["up_hang"] == "ignore_term":
+            signal.signal(signal.SIGTERM, _note_signal)
+        (DIR / "up.pid").write_text(f"{os.getpid()}\n")
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:  # a signal's handler cuts one sleep short
+            time.sleep(max(deadline - time.monotonic(), 0))
     state["ups"] += 1
     failures = sc.get("up_failures", 0)
     if failures < 0 or state["ups"] <= failures:

@@ -68,3 +68,34 @@ def test_the_deadline_covers_the_hand_off_and_the_version_check(tmp_path: Path) 
         else:
             assert "cannot read the version of 'tailscale'; going on" in run.log, label
         assert run.key_exists
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` has ended (a zombie waiting for its parent has ended too)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.slow
+def test_a_command_that_ignores_term_is_killed(tmp_path: Path) -> None:
+    """Each bound asks first (SIGTERM), then kills (SIGKILL): `timeout -k 1` and the watchdog."""
+    require_tool("timeout")
+    pending: dict[str, Pending] = {}
+    for name in SHELLS:
+        shell = require_tool(name)
+        for bound in ("timeout", "watchdog"):
+            device = Device(tmp_path / f"{name}-{bound}")
+            path = device.minimal_path() if bound == "watchdog" else None
+            pending[f"{name}-{bound}"] = device.start(
+                shell, {"up_hang": "ignore_term"}, {"PT_DEADLINE": "2"}, path=path
+            )
+    for label, job in pending.items():
+        run = job.wait()  # fails if the script waited on the command past the deadline
+        assert run.rc == 1, label
+        assert len(run.ups) == 1, label
+        assert (job.device.fake_dir / "up-signals").read_text() == "SIGTERM\n", label
+        pid = int((job.device.fake_dir / "up.pid").read_text())
+        assert _gone(pid), label

@@ -193,3 +193,20 @@ def test_every_bound_is_capped_to_the_time_left(shell: str, device: Device) -> N
         ("2", "tailscale up"),
         ("1", "tailscale status"),
     ]
+
+
+def test_nothing_is_called_once_the_time_is_up(shell: str, device: Device) -> None:
+    # The try takes every second left, so the look at the backend after it must not happen:
+    # `timeout 0` means no limit at all, and a status call that hangs would then hang the boot.
+    device.record_timeouts()
+    scenario = {"up_failures": -1, "up_seconds": "timeout", "up_output": "backend error: 502"}
+    run_ = run(shell, device, scenario, {"PT_DEADLINE": "4", "PT_UP_TIMEOUT": "30"})
+    assert run_.rc == 1
+    assert run_.took == 4
+    assert run_.sleeps == ()
+    assert run_.bounds() == [
+        ("5", "true"),
+        ("4", "tailscale version"),
+        ("4", "tailscale status"),
+        ("5", "tailscale up"),  # --timeout=4s, and one second more
+    ]
