@@ -31,6 +31,7 @@ Scenario keys (all optional):
 ``version_hang``     ``tailscale version`` hangs
 ``systemd_run_hang``  ``systemd-run`` hangs
 ``systemctl_output``  what a failing ``systemctl start`` prints
+``status_seconds``   seconds of the fake clock each ``status`` call takes (default 0)
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def record(tool: str, argv: list[str]) -> None:
 
 
 def status(state: dict[str, Any], sc: dict[str, Any]) -> int:
+    advance(sc.get("status_seconds", 0))
     if not state["daemon"]:
         print(
             "failed to connect to local tailscaled; it doesn't appear to be running",

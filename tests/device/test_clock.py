@@ -210,3 +210,19 @@ def test_nothing_is_called_once_the_time_is_up(shell: str, device: Device) -> No
         ("4", "tailscale status"),
         ("5", "tailscale up"),  # --timeout=4s, and one second more
     ]
+
+
+@pytest.mark.parametrize("took", [3, 4])
+def test_the_daemon_is_started_only_with_time_left(shell: str, device: Device, took: int) -> None:
+    # The daemon is down and the look at it takes `took` of the 4 seconds: with one second
+    # left, systemctl gets that second; with none, it is not called (`timeout 0` is no limit).
+    device.record_timeouts()
+    scenario = {"daemon_up": False, "status_seconds": took}
+    run_ = run(shell, device, scenario, {"PT_DEADLINE": "4"})
+    assert run_.rc == 1
+    assert run_.took == 4
+    bounds = [("5", "true"), ("4", "tailscale version"), ("4", "tailscale status")]
+    if took == 3:
+        bounds.append(("1", "systemctl --no-block"))
+        assert "starting tailscaled: systemctl --no-block start tailscaled" in run_.log
+    assert run_.bounds() == bounds
