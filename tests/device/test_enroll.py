@@ -7,10 +7,13 @@ precedence; no usable hostname; approval pending.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from ..conftest import IN_CI, require_tool
 from .conftest import assert_key_never_shown
 from .harness import KEY, UP_ARGS, Device, expected_up, run_in_parallel
 
@@ -157,6 +160,36 @@ def test_os_hostname_is_the_fallback(
     run = device.run(shell, {"os_hostname": os_hostname}, {"PT_HOSTNAME": ""})
     assert run.rc == 0
     assert run.ups == [expected_up(device, hostname=registered)]
+
+
+def test_the_kernels_hostname_when_the_hostname_command_says_nothing(
+    shell: str, device: Device, tmp_path: Path
+) -> None:
+    """`hostname` printing nothing (or missing): the name comes from /proc/sys/kernel/hostname,
+    read here in a UTS namespace of its own whose host name is set first."""
+    unshare, hostname = require_tool("unshare"), require_tool("hostname")
+    if os.geteuid() != 0:
+        message = "a UTS namespace needs root"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    wrapper = tmp_path / "in-own-uts"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"exec {unshare} --uts /bin/sh -c "
+        f'\'{hostname} Edge-Kernel.example.com && exec "$0" "$@"\' '
+        f'{shutil.which(shell)} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    run = device.run(str(wrapper), {"os_hostname": ""}, {"PT_HOSTNAME": ""})
+    assert run.rc == 0
+    assert run.ups == [expected_up(device, hostname="edge-kernel")]
+
+
+def test_a_name_of_63_characters_is_a_label(shell: str, device: Device) -> None:
+    run = device.run(shell, env={"PT_HOSTNAME": "e" * 63})
+    assert run.rc == 0
+    assert run.ups == [expected_up(device, hostname="e" * 63)]
 
 
 @pytest.mark.parametrize(
