@@ -261,6 +261,8 @@ def test_supported_or_unreadable_versions_go_on(shell: str, device: Device, vers
         "backend error: authkey expired",
         "backend error: authkey already used",
         "backend error: invalid key: API key does not exist",
+        "backend error: this key has expired",
+        "backend error: this key has already been used",
     ],
 )
 def test_a_refused_login_is_not_retried(shell: str, device: Device, message: str) -> None:
@@ -278,6 +280,8 @@ def test_a_fast_transient_failure_is_retried(shell: str, device: Device) -> None
     run = device.run(shell, scenario)
     assert run.rc == 0
     assert len(run.ups) == 2
+    assert "tailscale up failed (exit 1)" in run.log
+    assert "tailscale up exited 0" not in run.log  # the failed try is not taken for a success
 
 
 TIMED_OUT = (

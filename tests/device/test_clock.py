@@ -226,3 +226,14 @@ def test_the_daemon_is_started_only_with_time_left(shell: str, device: Device, t
         bounds.append(("1", "systemctl --no-block"))
         assert "starting tailscaled: systemctl --no-block start tailscaled" in run_.log
     assert run_.bounds() == bounds
+
+
+def test_no_login_is_tried_once_the_time_is_up(shell: str, device: Device) -> None:
+    # The look at the backend takes every second left: no `up` follows (`--timeout=0s` would
+    # wait for ever, cut only by the outer bound).
+    device.record_timeouts()
+    run_ = run(shell, device, {"status_seconds": 4}, {"PT_DEADLINE": "4"})
+    assert run_.rc == 1
+    assert run_.took == 4
+    assert run_.ups == []
+    assert run_.bounds() == [("5", "true"), ("4", "tailscale version"), ("4", "tailscale status")]
