@@ -99,3 +99,32 @@ def test_a_command_that_ignores_term_is_killed(tmp_path: Path) -> None:
         assert (job.device.fake_dir / "up-signals").read_text() == "SIGTERM\n", label
         pid = int((job.device.fake_dir / "up.pid").read_text())
         assert _gone(pid), label
+
+
+@pytest.mark.slow
+def test_a_try_cut_by_its_bound_is_watched_not_repeated(tmp_path: Path) -> None:
+    """However the bound ends a hung `up` (timeout: 124, TERM: 143, KILL: 137), tailscaled may
+    still be logging in: the script watches it and never starts a second login."""
+    require_tool("timeout")
+    cases = {
+        ("timeout", True): 124,
+        ("watchdog", True): 143,
+        ("timeout", "ignore_term"): 137,
+        ("watchdog", "ignore_term"): 137,
+    }
+    pending: dict[str, tuple[Pending, int]] = {}
+    for name in SHELLS:
+        shell = require_tool(name)
+        for (bound, hang), code in cases.items():
+            device = Device(tmp_path / f"{name}-{bound}-{hang}")
+            path = device.minimal_path() if bound == "watchdog" else None
+            job = device.start(
+                shell, {"up_hang": hang}, {"PT_DEADLINE": "5", "PT_UP_TIMEOUT": "1"}, path=path
+            )
+            pending[f"{name}-{bound}-{hang}"] = (job, code)
+    for label, (job, code) in pending.items():
+        run = job.wait()
+        assert run.rc == 1, label
+        assert len(run.ups) == 1, label
+        assert f"tailscale up failed (exit {code})" in run.log, label
+        assert "tailscaled goes on logging in by itself; watching it until the deadline" in run.log
