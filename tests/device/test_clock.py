@@ -120,7 +120,15 @@ def test_a_daemon_that_never_answers_is_polled_every_second(shell: str, device: 
     assert run_.ups == []
 
 
-@pytest.mark.parametrize("state", ["Running", "Starting", "NeedsMachineAuth", "Stopped"])
+LOGGED_IN = {
+    "Running": "logged in (BackendState Running)",
+    "Starting": "logged in, connecting (BackendState Starting)",
+    "NeedsMachineAuth": "logged in, waiting for approval in the admin console",
+    "Stopped": "logged in but stopped by 'tailscale down'; leaving it as it is",
+}
+
+
+@pytest.mark.parametrize("state", list(LOGGED_IN))
 @pytest.mark.parametrize("up_ok", [True, False], ids=["up-ok", "up-failed"])
 def test_a_state_after_the_try_that_means_logged_in_ends_at_once(
     shell: str, device: Device, state: str, up_ok: bool
@@ -135,6 +143,9 @@ def test_a_state_after_the_try_that_means_logged_in_ends_at_once(
     assert "BackendState: NeedsLogin" in run_.log
     assert not run_.key_exists
     assert f"--hostname={HOSTNAME}" in run_.ups[0]
+    assert LOGGED_IN[state] in run_.log  # what the state means, said once
+    assert sum(message in run_.log for message in LOGGED_IN.values()) == 1
+    assert f"deleted the auth key file {device.key_file}" in run_.log
 
 
 @pytest.mark.parametrize(
@@ -237,3 +248,16 @@ def test_no_login_is_tried_once_the_time_is_up(shell: str, device: Device) -> No
     assert run_.took == 4
     assert run_.ups == []
     assert run_.bounds() == [("5", "true"), ("4", "tailscale version"), ("4", "tailscale status")]
+
+
+def test_a_key_file_that_cannot_be_deleted_is_reported(shell: str, device: Device) -> None:
+    # Logged in already, and the key's path is a folder with something in it: `rm -f` fails
+    # (even for root), and the log says so instead of claiming the key is gone.
+    device.key(None)
+    device.key_file.mkdir()
+    (device.key_file / "keep").write_text("x")
+    run_ = run(shell, device, {"state": "Running"})
+    assert run_.rc == 0
+    assert run_.ups == []
+    assert f"could not delete the auth key file {device.key_file}" in run_.log
+    assert "deleted the auth key file" not in run_.log
