@@ -208,6 +208,19 @@ def test_the_key_never_reaches_a_command_line_while_scrubbing(shell: str, device
         assert KEY not in " ".join(call.argv)
 
 
+def test_any_key_a_server_mints_is_found_in_the_copies(shell: str, device: Device) -> None:
+    # Every letter (X included), digits, '-' and '_'; the key file padded with blanks and a CRLF
+    # as an editor may leave it: only the blanks are dropped before looking for the key.
+    key = "tskey-auth-kXYZ_09-AbcXdefGHIJKLMNOPQRSTUVWxyz"
+    device.key(f"  {key} \r\n")
+    copy = device.oem / "userdata"
+    copy.write_text(site_copy(key))
+    run = device.run(shell, {"state": "Running"})
+    assert run.rc == 0
+    assert copy.read_text() == site_copy(USED_MARK)
+    assert f"removed the used auth key from {copy}" in run.log
+
+
 def test_copies_are_scrubbed_when_the_node_was_already_in(shell: str, device: Device) -> None:
     # The key file is written again by the copy at a later boot of a node that is logged in:
     # the script removes it, and any copy of it, without ever passing it.
