@@ -8,6 +8,7 @@ under the fake host's ``oem/`` as Kairos's cdrom datasource and Palette write th
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from palette_tailscale import yamlio
 
+from ..conftest import IN_CI, require_tool
 from .conftest import assert_key_never_shown
 from .harness import KEY, SCRIPT, Device, expected_up
 
@@ -132,10 +134,15 @@ def test_next_boot_runs_again(shell: str, device: Device) -> None:
 def test_an_unwritable_lock_folder_does_not_stop_the_enrollment(shell: str, device: Device) -> None:
     blocker = device.root / "not-a-dir"
     blocker.write_text("")
+    copies = lay_out_copies(device)
     run = device.run(shell, env={"PT_LOCK_DIR": str(blocker / "lock")})
     assert run.rc == 0
     assert "cannot take the once-per-boot lock" in run.log
     assert run.ups == [expected_up(device)]
+    # No folder for the key's pattern file: the copies are not looked at, and the log says so.
+    assert f"cannot write to {blocker / 'lock'}; copies of the key in" in run.log
+    assert all(KEY in path.read_text() for path in copies)
+    assert not run.key_exists
 
 
 # --- no key left behind -------------------------------------------------------------------------
@@ -146,6 +153,8 @@ def lay_out_copies(device: Device) -> list[Path]:
     folder = device.oem / "95_userdata"
     folder.mkdir()
     copies = [folder / "userdata", folder / "userdata.yaml", device.oem / "userdata"]
+    copies += [device.oem / "site.yml", device.oem / "stylus" / "user-data"]
+    copies[-1].parent.mkdir()
     for path in copies:
         path.write_text(site_copy(KEY))
         path.chmod(0o644)
@@ -229,6 +238,62 @@ def test_copies_are_scrubbed_when_the_node_was_already_in(shell: str, device: De
     assert run.rc == 0 and run.ups == []
     assert all(KEY not in p.read_text() for p in copies)
     assert not run.key_exists
+
+
+@pytest.mark.parametrize("key_text", ["\n", " \t\n", USED_MARK + "\n"])
+def test_a_blank_or_used_key_file_matches_no_copy(
+    shell: str, device: Device, key_text: str
+) -> None:
+    # Logged in, and the key file holds nothing or the mark: nothing to look for. (Looking for
+    # an empty key matches every line; "replacing" the mark by itself never ends.)
+    copies = lay_out_copies(device)
+    for path in copies:
+        path.write_text(site_copy(USED_MARK))
+    device.key(key_text)
+    run = device.run(shell, {"state": "Running"})
+    assert run.rc == 0
+    assert all(path.read_text() == site_copy(USED_MARK) for path in copies)
+    assert "removed the used auth key" not in run.log
+    assert not run.key_exists
+
+
+def test_the_units_copy_makes_the_folder_it_needs(shell: str, device: Device) -> None:
+    # Run as the transient unit (PT_DETACHED=1 skips the lock its parent took), with the lock
+    # folder gone: the key's pattern file still has a place, and the copies are scrubbed.
+    copies = lay_out_copies(device)
+    lock_dir = device.root / "fresh-run" / "palette-tailscale"
+    run = device.run(shell, env={"PT_DETACHED": "1", "PT_LOCK_DIR": str(lock_dir)})
+    assert run.rc == 0
+    assert all(path.read_text() == site_copy(USED_MARK) for path in copies)
+
+
+def test_a_copy_that_cannot_be_replaced_is_reported(
+    shell: str, device: Device, tmp_path: Path
+) -> None:
+    """A copy on a read-only mount of its own: the rewrite is refused, its temporary file is
+    removed, the log says so, and the other copies are still scrubbed."""
+    unshare, mount = require_tool("unshare"), require_tool("mount")
+    if os.geteuid() != 0:
+        message = "a mount namespace needs root"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    copies = lay_out_copies(device)
+    stuck = copies[0]
+    wrapper = tmp_path / "with-a-read-only-copy"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"exec {unshare} --mount /bin/sh -c '"
+        f"{mount} --bind {stuck} {stuck} && {mount} -o remount,ro,bind {stuck} && "
+        f'exec "$0" "$@"\' {shutil.which(shell)} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    run = device.run(str(wrapper), {"state": "Running"})
+    assert run.rc == 0
+    assert f"could not remove the used auth key from {stuck}" in run.log
+    assert KEY in stuck.read_text()
+    assert all(path.read_text() == site_copy(USED_MARK) for path in copies[1:])
+    assert not list(stuck.parent.glob("*.palette-tailscale-*"))  # no temporary file left
 
 
 def test_a_used_key_mark_in_the_key_file_is_no_key(shell: str, device: Device) -> None:
