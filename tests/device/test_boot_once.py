@@ -240,6 +240,16 @@ def test_copies_are_scrubbed_when_the_node_was_already_in(shell: str, device: De
     assert not run.key_exists
 
 
+def test_a_copy_is_rewritten_whole(shell: str, device: Device) -> None:
+    # Blank lines, a key twice on one line and a last line without its newline all survive.
+    copy = device.oem / "userdata"
+    before = site_copy(KEY) + f"\n\n# {KEY} and {KEY}\n\n  \nlast: line"
+    copy.write_text(before)
+    run = device.run(shell, {"state": "Running"})
+    assert run.rc == 0
+    assert copy.read_text() == before.replace(KEY, USED_MARK) + "\n"
+
+
 @pytest.mark.parametrize("key_text", ["\n", " \t\n", USED_MARK + "\n"])
 def test_a_blank_or_used_key_file_matches_no_copy(
     shell: str, device: Device, key_text: str
