@@ -351,6 +351,8 @@ def test_supported_or_unreadable_versions_go_on(shell: str, device: Device, vers
         "backend error: invalid key: API key does not exist",
         "backend error: this key has expired",
         "backend error: this key has already been used",
+        # an API key or OAuth client secret given where an auth key belongs
+        "backend error: key cannot be used for node auth: {KeyCapabilityBits(OAUTH_CLIENT)}",
     ],
 )
 def test_a_refused_login_is_not_retried(shell: str, device: Device, message: str) -> None:

@@ -236,6 +236,8 @@ def test_the_daemon_is_started_only_with_time_left(shell: str, device: Device, t
     if took == 3:
         bounds.append(("1", "systemctl --no-block"))
         assert "starting tailscaled: systemctl --no-block start tailscaled" in run_.log
+    else:
+        assert "starting tailscaled" not in run_.log  # nothing started, nothing said
     assert run_.bounds() == bounds
 
 

@@ -29,7 +29,8 @@
 # Exit codes: 0 logged in (or skipped: not an installed system, another copy ran this boot, or
 # handed to systemd); 1 not logged in when the deadline passed; 2 bad settings (hostname,
 # numbers, missing or too old CLI); 3 login needed but no usable key in the key file; 4 the
-# control server refused the login (key invalid, expired or used; tags not permitted).
+# control server refused the login (key invalid, expired, used or not an auth key; tags not
+# permitted).
 #
 # The user-data renders this file through Go text/template (yip), so it must never contain two
 # opening braces in a row.
@@ -267,9 +268,9 @@ health_of() {
 # start_daemon: ask systemd to start tailscaled without waiting for it (we poll status instead,
 # within our own deadline).
 start_daemon() {
-    log "starting tailscaled: $PT_SYSTEMCTL --no-block start tailscaled"
     pt_left=$(remaining)
     [ "$pt_left" -gt 0 ] || return 0
+    log "starting tailscaled: $PT_SYSTEMCTL --no-block start tailscaled"
     if ! pt_out=$(bounded "$(min 10 "$pt_left")" "$PT_SYSTEMCTL" --no-block start tailscaled 2>&1); then
         log "could not start tailscaled (will keep polling until the deadline)"
         log_output systemctl "$pt_out"
@@ -322,12 +323,13 @@ used_key() {
 }
 
 # refused TEXT: the control server turned the login down for good: a key that is invalid,
-# expired or used, or tags the key may not carry. Trying again in this boot cannot help.
+# expired or used, not an auth key at all (an API key or OAuth client secret), or tags the key
+# may not carry. Trying again in this boot cannot help.
 refused() {
     case $1 in
         *"invalid key"* | *"invalid authkey"* | *"authkey expired"* | *"authkey already used"* | \
             *"auth-key"* | *"invalid or not permitted"* | *"key expired"* | \
-            *"already been used"* | *"key has expired"*)
+            *"already been used"* | *"key has expired"* | *"cannot be used for node auth"*)
             return 0
             ;;
     esac
