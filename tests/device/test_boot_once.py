@@ -86,6 +86,15 @@ def test_without_systemd_the_step_enrolls_inline(shell: str, device: Device) -> 
     assert run.ups == [expected_up(device)]
 
 
+def test_systemd_without_systemd_run_enrolls_inline_quietly(shell: str, device: Device) -> None:
+    # systemd runs, but there is no systemd-run to hand to: inline, and no failure to report.
+    device.systemd_dir.mkdir(parents=True)
+    run = device.run(shell, env={"PT_SYSTEMD_RUN": str(device.root / "no-systemd-run")})
+    assert run.rc == 0
+    assert run.ups == [expected_up(device)]
+    assert "systemd-run" not in run.log
+
+
 def test_a_failing_systemd_run_falls_back_to_inline(shell: str, device: Device) -> None:
     device.systemd_dir.mkdir(parents=True)
     run = device.run(shell, {"systemd_run_fails": True})
