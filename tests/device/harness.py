@@ -228,8 +228,11 @@ class Device:
         path: str | None = None,
         umask: int = -1,
         cwd: Path | None = None,
+        script: str = str(SCRIPT),
     ) -> Run:
-        return self.start(shell, scenario, env, path=path, umask=umask, cwd=cwd).wait()
+        return self.start(
+            shell, scenario, env, path=path, umask=umask, cwd=cwd, script=script
+        ).wait()
 
     def start(
         self,
@@ -240,6 +243,7 @@ class Device:
         path: str | None = None,
         umask: int = -1,
         cwd: Path | None = None,
+        script: str = str(SCRIPT),
     ) -> Pending:
         """Start the script; several devices can run at once (the slow scenarios do).
 
@@ -253,7 +257,7 @@ class Device:
                 full_env[name] = value
         deadline = full_env.get("PT_DEADLINE", "")
         proc = subprocess.Popen(
-            [shutil.which(shell) or shell, str(SCRIPT)],
+            [shutil.which(shell) or shell, script],  # as given: a relative path stays one
             env=full_env,
             cwd=cwd,
             stdout=subprocess.PIPE,

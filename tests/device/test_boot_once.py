@@ -62,9 +62,19 @@ def test_with_systemd_the_step_hands_off_and_returns(shell: str, device: Device)
     assert "--setenv=PT_UP_TIMEOUT=7" in call
     assert f"--setenv=PT_AUTH_KEY_FILE={device.key_file}" in call
     assert call[-2:] == ("/bin/sh", str(SCRIPT))
-    assert "handed to systemd as palette-tailscale-enroll.service" in run.log
+    assert "handed to systemd as palette-tailscale-enroll.service (at most 50s)" in run.log
     assert "journalctl -u palette-tailscale-enroll" in run.log
     assert run.key_exists
+
+
+def test_the_unit_runs_the_script_by_its_absolute_path(shell: str, device: Device) -> None:
+    # Started as `sh enroll.sh` from its folder: systemd starts units in /, so the unit is
+    # given the script's absolute path.
+    device.systemd_dir.mkdir(parents=True)
+    run = device.run(shell, cwd=SCRIPT.parent, script=SCRIPT.name)
+    assert run.rc == 0
+    (call,) = run.argvs("systemd-run")
+    assert call[-2:] == ("/bin/sh", str(SCRIPT))
 
 
 def test_the_unit_enrolls_without_taking_the_lock_again(shell: str, device: Device) -> None:

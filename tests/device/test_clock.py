@@ -263,3 +263,18 @@ def test_a_key_file_that_cannot_be_deleted_is_reported(shell: str, device: Devic
     assert run_.ups == []
     assert f"could not delete the auth key file {device.key_file}" in run_.log
     assert "deleted the auth key file" not in run_.log
+
+
+def test_the_hand_off_is_bounded_and_needs_time_left(shell: str, device: Device) -> None:
+    device.record_timeouts()
+    device.systemd_dir.mkdir(parents=True)
+    run_ = run(shell, device, {})
+    assert run_.rc == 0
+    assert run_.bounds() == [("5", "true"), ("10", "systemd-run --no-block")]
+    # No time at all: no hand-off (`timeout 0` would be no limit), nothing else either.
+    device.reset_calls()
+    device.new_boot()
+    run_ = run(shell, device, {}, {"PT_DEADLINE": "0"})
+    assert run_.rc == 1
+    assert run_.argvs("systemd-run") == []
+    assert run_.bounds() == [("5", "true")]
