@@ -278,3 +278,21 @@ def test_the_hand_off_is_bounded_and_needs_time_left(shell: str, device: Device)
     assert run_.rc == 1
     assert run_.argvs("systemd-run") == []
     assert run_.bounds() == [("5", "true")]
+
+
+@pytest.mark.parametrize(
+    ("deadline", "bounds"),
+    [
+        ("0", [("5", "true")]),  # no time: no version check (`timeout 0` would be no limit)
+        ("1", [("5", "true"), ("1", "tailscale version"), ("1", "tailscale status")]),
+    ],
+)
+def test_the_version_check_needs_time_left(
+    shell: str, device: Device, deadline: str, bounds: list[tuple[str, str]]
+) -> None:
+    device.record_timeouts()
+    run_ = run(shell, device, {"daemon_up": False}, {"PT_DEADLINE": deadline})
+    assert run_.rc == 1
+    assert run_.bounds()[: len(bounds)] == bounds
+    if deadline == "0":
+        assert run_.bounds() == bounds
