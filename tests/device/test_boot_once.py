@@ -352,6 +352,22 @@ def test_an_old_tailscale_is_refused(shell: str, device: Device, version: str) -
     assert run.key_exists
 
 
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("1234567.1", "tailscale major version is too large: '1234567'"),
+        ("1.1234567", "tailscale minor version is too large: '1234567'"),
+    ],
+)
+def test_a_version_too_large_to_compare_is_bad_settings(
+    shell: str, device: Device, version: str, message: str
+) -> None:
+    run = device.run(shell, {"version": version})
+    assert run.rc == 2
+    assert run.ups == []
+    assert message in run.log
+
+
 @pytest.mark.parametrize("version", ["1.26.0", "1.98.10-ERR-BuildInfo", "2.0.0", "garbage"])
 def test_supported_or_unreadable_versions_go_on(shell: str, device: Device, version: str) -> None:
     run = device.run(shell, {"version": version})
