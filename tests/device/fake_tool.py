@@ -32,6 +32,8 @@ Scenario keys (all optional):
 ``systemd_run_hang``  ``systemd-run`` hangs
 ``systemctl_output``  what a failing ``systemctl start`` prints
 ``status_seconds``   seconds of the fake clock each ``status`` call takes (default 0)
+``restart_after_failed_up``  after a failing ``up``, tailscaled restarts: that many ``status``
+                     calls get no answer, then it answers afresh (the login it had is gone)
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def record(tool: str, argv: list[str]) -> None:
 
 def status(state: dict[str, Any], sc: dict[str, Any]) -> int:
     advance(sc.get("status_seconds", 0))
-    if not state["daemon"]:
+    if not state["daemon"] or state.get("silent_polls", 0) > 0:
+        state["silent_polls"] = max(state.get("silent_polls", 0) - 1, 0)
         print(
             "failed to connect to local tailscaled; it doesn't appear to be running",
             file=sys.stderr,
@@ -146,6 +149,7 @@ def up(state: dict[str, Any], sc: dict[str, Any], argv: list[str]) -> int:
         state["backend"] = sc.get("after_failed_up", state["backend"])
         if "login_after_failed_up" in sc:
             state["background_login_at"] = now() + sc["login_after_failed_up"]
+        state["silent_polls"] = sc.get("restart_after_failed_up", 0)
         return 1
     state["backend"] = sc.get("after_up", "Running")
     state["nostate_left"] = 0  # a logged-in daemon has left NoState

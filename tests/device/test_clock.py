@@ -296,3 +296,21 @@ def test_the_version_check_needs_time_left(
     assert run_.bounds()[: len(bounds)] == bounds
     if deadline == "0":
         assert run_.bounds() == bounds
+
+
+def test_a_daemon_that_restarts_after_a_timed_out_try_is_logged_in_again(
+    shell: str, device: Device
+) -> None:
+    # The try timed out, so the script watched the login tailscaled had under way; then the
+    # daemon stopped answering (restarted), and that login is gone: log in again.
+    scenario = {
+        "up_failures": 1,
+        "up_seconds": "timeout",
+        "up_output": TIMED_OUT,
+        "restart_after_failed_up": 2,
+    }
+    run_ = run(shell, device, scenario, {"PT_DEADLINE": "60"})
+    assert run_.rc == 0
+    assert len(run_.ups) == 2
+    assert "tailscaled goes on logging in by itself" in run_.log
+    assert "BackendState: no answer from tailscaled" in run_.log
