@@ -17,19 +17,27 @@ from .harness import DEADLINE_SLACK, Device, Pending
 SHELLS = ["dash", "bash"]
 
 
-@pytest.mark.slow
-def test_hanging_up_is_cut_at_the_deadline(tmp_path: Path) -> None:
-    """With coreutils `timeout`, and with the script's own watchdog (PATH without `timeout`)."""
+def start_each_bound(
+    tmp_path: Path, scenario: dict[str, object], env: dict[str, str], label: str = ""
+) -> dict[str, Pending]:
+    """The scenario under dash and bash, each with coreutils `timeout` and with the script's own
+    watchdog (a PATH without `timeout`), all started at once."""
     require_tool("timeout")
     pending: dict[str, Pending] = {}
     for name in SHELLS:
         shell = require_tool(name)
         for bound in ("timeout", "watchdog"):
-            device = Device(tmp_path / f"{name}-{bound}")
+            key = f"{name}-{bound}{label}"
+            device = Device(tmp_path / key)
             path = device.minimal_path() if bound == "watchdog" else None
-            pending[f"{name}-{bound}"] = device.start(
-                shell, {"up_hang": True}, {"PT_DEADLINE": "2"}, path=path
-            )
+            pending[key] = device.start(shell, scenario, env, path=path)
+    return pending
+
+
+@pytest.mark.slow
+def test_hanging_up_is_cut_at_the_deadline(tmp_path: Path) -> None:
+    """With coreutils `timeout`, and with the script's own watchdog (PATH without `timeout`)."""
+    pending = start_each_bound(tmp_path, {"up_hang": True}, {"PT_DEADLINE": "2"})
     # Pending.wait fails the test if a script is still running DEADLINE_SLACK s after its deadline.
     for label, job in pending.items():
         run = job.wait()
@@ -82,16 +90,7 @@ def _gone(pid: int) -> bool:
 @pytest.mark.slow
 def test_a_command_that_ignores_term_is_killed(tmp_path: Path) -> None:
     """Each bound asks first (SIGTERM), then kills (SIGKILL): `timeout -k 1` and the watchdog."""
-    require_tool("timeout")
-    pending: dict[str, Pending] = {}
-    for name in SHELLS:
-        shell = require_tool(name)
-        for bound in ("timeout", "watchdog"):
-            device = Device(tmp_path / f"{name}-{bound}")
-            path = device.minimal_path() if bound == "watchdog" else None
-            pending[f"{name}-{bound}"] = device.start(
-                shell, {"up_hang": "ignore_term"}, {"PT_DEADLINE": "2"}, path=path
-            )
+    pending = start_each_bound(tmp_path, {"up_hang": "ignore_term"}, {"PT_DEADLINE": "2"})
     for label, job in pending.items():
         run = job.wait()  # fails if the script waited on the command past the deadline
         assert run.rc == 1, label
@@ -105,24 +104,14 @@ def test_a_command_that_ignores_term_is_killed(tmp_path: Path) -> None:
 def test_a_try_cut_by_its_bound_is_watched_not_repeated(tmp_path: Path) -> None:
     """However the bound ends a hung `up` (timeout: 124, TERM: 143, KILL: 137), tailscaled may
     still be logging in: the script watches it and never starts a second login."""
-    require_tool("timeout")
-    cases = {
-        ("timeout", True): 124,
-        ("watchdog", True): 143,
-        ("timeout", "ignore_term"): 137,
-        ("watchdog", "ignore_term"): 137,
-    }
-    pending: dict[str, tuple[Pending, int]] = {}
-    for name in SHELLS:
-        shell = require_tool(name)
-        for (bound, hang), code in cases.items():
-            device = Device(tmp_path / f"{name}-{bound}-{hang}")
-            path = device.minimal_path() if bound == "watchdog" else None
-            job = device.start(
-                shell, {"up_hang": hang}, {"PT_DEADLINE": "5", "PT_UP_TIMEOUT": "1"}, path=path
-            )
-            pending[f"{name}-{bound}-{hang}"] = (job, code)
-    for label, (job, code) in pending.items():
+    codes = {"timeout-True": 124, "watchdog-True": 143}
+    codes |= {"timeout-ignore_term": 137, "watchdog-ignore_term": 137}
+    env = {"PT_DEADLINE": "5", "PT_UP_TIMEOUT": "1"}
+    pending: dict[str, Pending] = {}
+    for hang in (True, "ignore_term"):
+        pending |= start_each_bound(tmp_path, {"up_hang": hang}, env, label=f"-{hang}")
+    for label, job in pending.items():
+        code = codes[label.split("-", 1)[1]]
         run = job.wait()
         assert run.rc == 1, label
         assert len(run.ups) == 1, label
