@@ -6,7 +6,9 @@ of a file, not what a Python loader makes of it (reference/kairos-cloud-config.m
 * a plain ``0644`` is the integer 420, ``644`` is 644, ``0o644`` is 420, ``"0644"`` is a string;
 * ``yes``/``on``/``y`` are strings unless decoded into a Go ``bool``;
 * a plain scalar decoded into a Go ``string`` keeps its source text;
-* duplicate keys are an error; extra ``---`` documents are ignored.
+* duplicate keys are an error; extra ``---`` documents are ignored;
+* an anchor inside itself and aliases that expand to too many nodes are errors (yaml.v3's
+  "excessive aliasing"), so no caller ever expands an alias bomb.
 
 :func:`load` keeps, for every node, its 1-based line and column, its raw text and its quoting
 style, so lint rules and config errors can point at the exact place and reason about the raw
@@ -133,10 +135,15 @@ _GO_INT_RE: Final = re.compile(
 )
 
 
+# No 64-bit integer takes more digits than this (binary has the most); longer text is out of
+# range for Go and is never handed to int(), which refuses over 4,300 decimal digits.
+_GO_INT_MAX_LEN: Final = 2 + 64 + 1
+
+
 def go_parse_int(text: str) -> int | None:
     """``strconv.ParseInt(text, 0, 64)`` after yaml.v3 removed underscores; None on failure."""
     plain = text.replace("_", "")
-    if not _GO_INT_RE.match(plain):
+    if len(plain) > _GO_INT_MAX_LEN or not _GO_INT_RE.match(plain):
         return None
     sign = -1 if plain.startswith("-") else 1
     body = plain.lstrip("+-").lower()
@@ -168,7 +175,9 @@ def resolve_v3(raw: str) -> Any:
             return as_int
         plain = raw.replace("_", "")
         if _V3_FLOAT_RE.match(plain):
-            return float(plain)
+            value = float(plain)
+            # Go's ParseFloat fails on a number beyond float64 (1e999); yaml.v3 keeps the text.
+            return raw if math.isinf(value) else value
     return raw
 
 
@@ -182,6 +191,7 @@ def load(text: str, path: str = "<string>") -> Document:
     """Parse ``text`` (first document only, as yaml.v3 does) keeping positions for every node."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if "\x00" in text:
         raise YamlError("file contains a NUL byte; is it binary?", mark=Mark(path, 1, 1))
@@ -193,11 +203,19 @@ def load(text: str, path: str = "<string>") -> Document:
         extra = sum(1 for _ in docs)
     except MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except YAMLError as exc:
-        raise YamlError(f"invalid YAML: {exc}", mark=Mark(path, 1, 1)) from None
+        raise YamlError(
+            f"invalid YAML: {' '.join(str(exc).split())}", mark=Mark(path, 1, 1)
+        ) from None
     except RecursionError:
         raise YamlError("YAML nested too deeply", mark=Mark(path, 1, 1)) from None
     root = None if first is None else _convert(first, path, 0, {}, [MAX_MERGED_PAIRS])
+    if "&" in text and "*" in text:  # anchors and aliases: refuse what no reader can expand
+        problem = alias_problem(root)
+        if problem:
+            raise YamlError(problem, mark=Mark(path, 1, 1))
     return Document(path=path, text=text, root=root, extra_documents=extra)
 
 
@@ -210,6 +228,21 @@ def _yaml_error(exc: Any, path: str) -> YamlError:
     if exc.context_mark is not None:
         error.context_mark = Mark(path, exc.context_mark.line + 1, exc.context_mark.column + 1)
     return error
+
+
+def _reader_error(exc: Any, text: str, path: str) -> YamlError:
+    """A character YAML does not allow (a control character): one line, at its position."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    start = text.rfind("\n", 0, position) + 1
+    mark = Mark(path, text.count("\n", 0, position) + 1, position - start + 1)
+    char = exc.character
+    code = char if isinstance(char, int) else ord(char[0]) if char else 0
+    escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return YamlError(
+        f"invalid YAML: control character U+{code:04X} is not allowed here; "
+        f"inside double quotes write it as {escape}",
+        mark=mark,
+    )
 
 
 def _mark(node: Any, path: str) -> Mark:
@@ -295,6 +328,50 @@ def _merged(
             mark=merge.mark,
         )
     return pairs
+
+
+MAX_EXPANDED: Final = 200_000  # nodes once aliases are expanded
+
+
+def alias_problem(root: Node | None) -> str | None:
+    """Why a document cannot be walked as a tree once its aliases are expanded, or None.
+
+    yaml.v3 rejects an anchor that contains itself and "excessive aliasing" (alias bombs: nine
+    levels of nine aliases make 9^9 nodes from a few lines). The walk here is iterative and
+    counts every node as often as aliases repeat it, without expanding anything.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, done = stack.pop()
+        key, kids = id(node), _children(node)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if size[key] > MAX_EXPANDED:
+                return "excessive aliasing (aliases expand to too many nodes); yaml.v3 rejects it"
+            if depth[key] > MAX_DEPTH:
+                return f"YAML nested deeper than {MAX_DEPTH} levels once aliases are expanded"
+            continue
+        if key in size:
+            continue
+        if any(id(k) in open_ for k in kids):
+            return "an anchor contains an alias to itself; yaml.v3 rejects the document"
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Seq):
+        return node.items
+    if isinstance(node, Map):
+        return [n for pair in node.pairs for n in pair]
+    return []
 
 
 def _check_duplicates(pairs: list[tuple[Node, Node]]) -> None:

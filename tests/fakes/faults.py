@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "reset" or "malformed"
+    kind: str  # status, slow, reset, malformed, html, truncate, stall, trickle or die
     method: str | None = None
     path: str = ""
     times: int = 1

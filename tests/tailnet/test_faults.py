@@ -171,3 +171,21 @@ def test_basic_authentication_is_accepted(ts: Env) -> None:
     basic = open_env(ts.fake, auth_scheme="basic")
     basic.backend.list_devices()
     assert ts.fake.requests[-1].headers["authorization"].startswith("Basic ")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_a_bad_answer_not_an_empty_list(ts: Env, status: int) -> None:
+    # Found by the adversarial pass: a server answering 302 for everything (a proxy sending
+    # the client to a login page) made `keys list` print no keys and exit 0.
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, headers={"Location": "https://login.example.com/sso"})
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(redirect)))
+    with pytest.raises(BadResponse, match=f"answered {status}, a redirect to https://login"):
+        backend.list_keys()

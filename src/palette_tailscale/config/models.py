@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..device import MIN_TAILSCALE
 from ..kairos import is_valid_hostname, is_valid_tag
+from ..secrets import looks_like_key
 from .secretref import SecretField
 
 # Palette documents skip-copy- for site user-data only: "In the installation step, the Edge
@@ -59,12 +60,43 @@ def duration_seconds(text: str) -> int:
     return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
 
 
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NAME_MAX = 128  # a project, user or tailnet name; longer text is a mistake or an attack
+_URL_RE = re.compile(r"^https?://[A-Za-z0-9._~%-]+(:[0-9]{1,5})?(/[^\s]*)?$")
+
+
+def check_text(value: str, *, max_len: int = NAME_MAX) -> str:
+    """A name that goes into rendered user-data or a request: short, printable, not a key."""
+    if len(value) > max_len:
+        raise ValueError(f"at most {max_len} characters (this one has {len(value)})")
+    bad = _CONTROL_RE.search(value)
+    if bad:
+        raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed")
+    if looks_like_key(value):
+        raise ValueError(
+            "this looks like an auth key; a key belongs in tailscale.auth_key "
+            "as {env: NAME} or {file: PATH}"
+        )
+    return value
+
+
+def check_url(value: str) -> str:
+    """An API base URL: ``http://`` or ``https://``, a host, an optional port and path."""
+    if len(value) > 2048 or not _URL_RE.match(value):
+        raise ValueError(
+            "a URL starting with http:// or https:// and a host, e.g. https://api.tailscale.com"
+        )
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
 
 
 def _check_tags(tags: list[str]) -> list[str]:
     for tag in tags:
+        if looks_like_key(tag):  # it would be taken for a key leaking into the user-data
+            raise ValueError(f"{tag!r} looks like an auth key; choose another tag name")
         if not is_valid_tag(tag):
             raise ValueError(
                 f"{tag!r} is not a tag: write tag:NAME (a letter, then letters, digits or hyphens)"
@@ -95,6 +127,11 @@ class Palette(_Model):
         description="Palette API key (PALETTE_API_KEY) for token checks, pre-registration "
         "and fleet status; never written into any output.",
     )
+
+    @field_validator("project", "project_uid")
+    @classmethod
+    def _names(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @field_validator("endpoint")
     @classmethod
@@ -294,6 +331,16 @@ class Api(_Model):
         None, description="Headscale user (name or ID) owning minted keys."
     )
 
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+    @field_validator("tailnet", "oauth_client_id", "headscale_user")
+    @classmethod
+    def _names(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
 
 class Tailscale(_Model):
     """Tailscale on the host: install, enrollment, flags."""
@@ -392,6 +439,19 @@ class HostPalette(_Model):
         default_factory=dict, description="Palette tags (stylus.site.tags)."
     )
 
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, item in value.items():
+            check_text(key)
+            check_text(item)
+        return value
+
 
 class Host(_Model):
     """One edge host of the fleet."""
@@ -401,6 +461,11 @@ class Host(_Model):
     site: str | None = Field(None, description="Site name ({site} in templates).")
     tags: list[str] = Field(default_factory=list, description="Extra tags for this host.")
     palette: HostPalette = Field(default_factory=HostPalette, description="See hosts.palette.")
+
+    @field_validator("serial", "site")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @field_validator("name")
     @classmethod

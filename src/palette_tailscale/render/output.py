@@ -29,14 +29,21 @@ class FileWrite:
         return self.path.with_name(self.path.name + BACKUP_SUFFIX)
 
     def status(self) -> str:
-        """``new``, ``changed`` (content or mode) or ``unchanged``."""
+        """``new``, ``changed`` (content or mode) or ``unchanged``.
+
+        Only a regular file of the same size is read: anything else differs (and a device or a
+        pipe there is refused when written, never read here).
+        """
         try:
+            info = os.stat(self.path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(self.data):
+                return "changed"
             current = self.path.read_bytes()
-            mode = stat.S_IMODE(os.stat(self.path).st_mode)
         except FileNotFoundError:
             return "new"
         except OSError:
             return "changed"
+        mode = stat.S_IMODE(info.st_mode)
         return "unchanged" if current == self.data and mode == self.mode else "changed"
 
 

@@ -37,6 +37,10 @@ _SAFE_TO_RETRY = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _AFTER_SENDING = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _UNKNOWN_OUTCOME_STATUS = frozenset({500, 502, 504})
 NOTICE_AFTER = 2.0  # seconds: a longer retry wait is announced even without -v
+# No answer of these APIs comes near this (10,000 devices are some 20 MB of JSON); a server that
+# sends more is broken or hostile, and would otherwise fill the memory.
+MAX_BODY = 64 * 1024 * 1024
+_DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,13 +51,22 @@ def _tls() -> ssl.SSLContext:
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to wait for a connection and for each read of an answer."""
+    """Seconds to wait for a connection and for each read of an answer.
+
+    A server that keeps sending a byte now and then never trips a read timeout, so a whole
+    answer must also arrive within :attr:`attempt` seconds of the request.
+    """
 
     connect: float = 10.0
     read: float = 30.0
 
     def httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.read, pool=self.read)
+
+    @property
+    def attempt(self) -> float:
+        """The longest one try may take: connecting, then twice the read timeout for the answer."""
+        return self.connect + 2 * self.read
 
 
 class Authenticator(Protocol):
@@ -96,13 +109,14 @@ class HttpClient:
         self.credential_hint = credential_hint
         self.auth = auth
         self.policy = policy
+        self.timeouts = timeouts or Timeouts()
         self._sleep = sleep
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
-            timeout=(timeouts or Timeouts()).httpx(),
+            timeout=self.timeouts.httpx(),
             transport=transport,
             limits=limits,
             verify=_tls(),
@@ -125,7 +139,7 @@ class HttpClient:
             return {}
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise BadResponse(
                 f"{self.service} API: {call.what}: the answer is not JSON "
                 f"({response.status_code}, {len(response.content)} bytes)",
@@ -182,9 +196,10 @@ class HttpClient:
         headers.update(extra_headers or {})
         started = time.monotonic()
         try:
-            response = self._client.request(
+            request = self._client.build_request(
                 method, path, params=params, json=json_body, data=form, headers=headers
             )
+            response = self._send(request, call)
         except _SAFE_TO_RETRY as exc:
             self._log(method, path, started, type(exc).__name__)
             return ConnectionFailed(self._conn_message(call, exc))
@@ -193,7 +208,18 @@ class HttpClient:
             if not call.idempotent:
                 raise OutcomeUnknown(self._conn_message(call, exc)) from None
             return ConnectionFailed(self._conn_message(call, exc))
+        except httpx.DecodingError:
+            raise BadResponse(
+                f"{self.service} API: {call.what}: the answer's encoding is broken"
+            ) from None
         self._log(method, path, started, str(response.status_code))
+        if 300 <= response.status_code < 400:  # never followed: a proxy's login page, a wrong URL
+            where = response.headers.get("location", "")
+            raise BadResponse(
+                f"{self.service} API: {call.what}: the server answered {response.status_code}, "
+                f"a redirect{f' to {where[:200]}' if where else ''}: check the base URL",
+                status=response.status_code,
+            )
         if response.status_code < 400:
             return response
         error = error_for(response, self.service, call, self.credential_hint)
@@ -207,6 +233,32 @@ class HttpClient:
         if log.isEnabledFor(logging.DEBUG):
             took = (time.monotonic() - started) * 1000
             log.debug("%s API: %s %s -> %s (%.0f ms)", self.service, method, path, outcome, took)
+
+    def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
+        """Send and read the whole answer, within :attr:`Timeouts.attempt` and :data:`MAX_BODY`."""
+        deadline = time.monotonic() + self.timeouts.attempt
+        response = self._client.send(request, stream=True)
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise BadResponse(
+                        f"{self.service} API: {call.what}: the answer is larger than "
+                        f"{MAX_BODY // (1024 * 1024)} MiB",
+                        status=response.status_code,
+                    )
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"the answer took longer than {self.timeouts.attempt:g} s",
+                        request=request,
+                    )
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=request
+        )
 
     def pause(self, attempt: int) -> None:
         """Wait as after failed try number ``attempt`` (used between whole-operation retries)."""
