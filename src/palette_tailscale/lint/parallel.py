@@ -76,7 +76,7 @@ def _lint_one(task: tuple[Source, Options]) -> Linted:
     try:
         data = read_source(source.path)
     except InputError as exc:
-        return Linted(str(source.path), error=exc.message.removeprefix(f"{source.path}: "))
+        return Linted(str(source.path), error=str(exc).removeprefix(f"{source.path}: "))
     if source.found and not is_user_data(source.path, data):
         return Linted(str(source.path), skipped=True)
     return lint_data(str(source.path), data, options)
