@@ -83,6 +83,31 @@ def test_extra_documents_are_counted_not_read() -> None:
     assert doc.extra_documents == 1
 
 
+# Numbers at and past the edge of 64 bits, as gopkg.in/yaml.v3 reads them (each checked with
+# tests/yamlv3's reader; test_yamlio_emitter compares them with it where Go is installed).
+ZEROS = "0" * 70
+EDGE_NUMBERS = [
+    ("1e999", "1e999"),  # ParseFloat fails (out of range): yaml.v3 keeps the text
+    ("-1e999", "-1e999"),
+    (ZEROS + "644", 420),  # leading zeros are no reason to refuse a number
+    ("0x" + ZEROS + "ff", 255),
+    ("0b" + ZEROS + "1", 1),
+    ("0" + ZEROS, 0),
+    ("18446744073709551615", 18446744073709551615),  # ParseUint's largest
+    ("18446744073709551616", 1.8446744073709552e19),  # then a float
+    ("-9223372036854775808", -9223372036854775808),
+    ("-9223372036854775809", -9.223372036854776e18),
+    ("0o7777777777777777777777", "0o7777777777777777777777"),  # 2^66 - 1: text
+    ("9" * 5000, "9" * 5000),  # never handed to int(), which refuses 4,301 digits
+    ("0x" + "f" * 5000, "0x" + "f" * 5000),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), EDGE_NUMBERS, ids=lambda v: str(v)[:24])
+def test_numbers_at_the_edge_of_64_bits(raw: str, expected: object) -> None:
+    assert yamlio.resolve_v3(raw) == expected
+
+
 def test_nan_and_inf() -> None:
     data = yamlio.to_python(yamlio.load("a: .inf\nb: .nan\n").root)
     assert data["a"] == math.inf and math.isnan(data["b"])

@@ -455,3 +455,12 @@ def test_merged_pairs_are_counted_against_the_budget(monkeypatch: pytest.MonkeyP
     assert str(info.value) == (
         "m.yaml:1:4: excessive aliasing (merge keys expand to too many keys); yaml.v3 rejects it"
     )
+
+
+def test_go_yaml_v3_resolves_edge_numbers_the_same(yaml_v3: Path) -> None:
+    from tests.test_yamlio import EDGE_NUMBERS
+
+    text = "".join(f"n{i}: {raw}\n" for i, (raw, _) in enumerate(EDGE_NUMBERS))
+    ours = yamlio.to_python(yamlio.load(text).root)
+    assert _go_read(yaml_v3, text) == ours
+    assert list(ours.values()) == [expected for _, expected in EDGE_NUMBERS]

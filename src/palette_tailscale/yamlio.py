@@ -135,25 +135,29 @@ _GO_INT_RE: Final = re.compile(
 )
 
 
-# No 64-bit integer takes more digits than this (binary has the most); longer text is out of
-# range for Go and is never handed to int(), which refuses over 4,300 decimal digits.
-_GO_INT_MAX_LEN: Final = 2 + 64 + 1
+# The most significant digits a 64-bit integer has in each base. Text with more (leading zeros
+# aside, which Go accepts in any number) is out of range for Go and is never handed to int(),
+# which refuses over 4,300 decimal digits.
+_GO_INT_DIGITS: Final = {2: 64, 8: 22, 10: 20, 16: 16}
 
 
 def go_parse_int(text: str) -> int | None:
     """``strconv.ParseInt(text, 0, 64)`` after yaml.v3 removed underscores; None on failure."""
     plain = text.replace("_", "")
-    if len(plain) > _GO_INT_MAX_LEN or not _GO_INT_RE.match(plain):
+    if not _GO_INT_RE.match(plain):
         return None
     sign = -1 if plain.startswith("-") else 1
     body = plain.lstrip("+-").lower()
     if body.startswith(("0x", "0o", "0b")):
-        value = int(body[2:], {"x": 16, "o": 8, "b": 2}[body[1]])
+        digits, base = body[2:], {"x": 16, "o": 8, "b": 2}[body[1]]
     elif len(body) > 1 and body.startswith("0"):
-        value = int(body[1:], 8)
+        digits, base = body[1:], 8
     else:
-        value = int(body)
-    value *= sign
+        digits, base = body, 10
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > _GO_INT_DIGITS[base]:
+        return None
+    value = sign * int(digits, base)
     return value if -(2**63) <= value < 2**64 else None
 
 

@@ -75,6 +75,18 @@ def test_fleet_render_into_proc(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="needs /proc")
+def test_fleet_render_into_a_directory_that_takes_no_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # /proc/self exists and passes a permission check, but no file can be made in it: the run
+    # says so before it renders anything.
+    assert main(["fleet", "render", "--example", "-o", "/proc/self"]) == 2
+    assert _one_clean_line(capsys).startswith(
+        "palette-tailscale: error: cannot write to /proc/self: "
+    )
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="needs /proc")
 def test_fleet_provision_into_proc_mints_nothing(
     fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -141,7 +140,8 @@ def test_a_huge_secret_file_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big"
     with big.open("wb") as fh:
         fh.truncate(1 << 30)
-    with pytest.raises(InputError, match="larger than 8 KiB"):
+    # Refused by its size, unread: the message gives the size the file system reports.
+    with pytest.raises(InputError, match=r"larger than 8 KiB \(1073741824 bytes\)"):
         _resolve(str(big), tmp_path)
 
 
@@ -160,10 +160,25 @@ def test_a_secret_from_a_fifo_is_read(tmp_path: Path) -> None:
 def test_a_fifo_nobody_writes_to_times_out(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    started = time.monotonic()
-    with pytest.raises(InputError, match=r"nothing arrived within 0\.3 s"):
-        read_limited(fifo, limit=100, label=str(fifo), timeout=0.3)
-    assert time.monotonic() - started < 5
+    raised: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_limited(fifo, limit=100, label=str(fifo), timeout=0.3)
+        except BaseException as exc:  # handed to the test's thread
+            raised.append(exc)
+
+    # In a thread, so that a read which never gives up fails this test instead of hanging it.
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():
+        with fifo.open("wb"):  # lets the stuck reader end
+            pass
+        pytest.fail("reading a FIFO nobody writes to did not time out")
+    (error,) = raised
+    assert isinstance(error, InputError)
+    assert "nothing arrived within 0.3 s" in error.message
 
 
 def test_a_fifo_that_never_ends_stops_at_the_limit(tmp_path: Path) -> None:
@@ -207,3 +222,29 @@ def test_a_tag_shaped_like_a_key_is_refused(tmp_path: Path) -> None:
     # check then saw "an auth key outside the skip-copy step" (exit 3).
     with pytest.raises(InputError, match="looks like an auth key"):
         _load(tmp_path, "version: 1\nhosts: [{name: e1, tags: ['tag:tskey-auth-x']}]\n")
+
+
+@pytest.mark.parametrize(
+    "value", ["tok\n  evil: 1", "tok en", "tok\x07", "tök", "tok\r\nX-Evil: 1"], ids=repr
+)
+def test_a_secret_value_that_no_token_has_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    # A line break, a space or a character outside printable ASCII went into the user-data
+    # as it was (the emitter quoted it, but no token has one: it is the wrong value).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PT_HOSTILE_TOKEN", value)
+    Path("c.yaml").write_text(
+        "version: 1\npalette:\n  registration_token: {env: PT_HOSTILE_TOKEN}\n"
+    )
+    assert main(["render", "-c", "c.yaml", "-o", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "palette-tailscale: error: c.yaml:3:23: palette.registration_token: environment "
+        "variable PT_HOSTILE_TOKEN holds a space, a line break or a character that is not "
+        "printable ASCII; no key or token does\n"
+    )
+    assert not Path("out").exists()

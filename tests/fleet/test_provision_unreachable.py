@@ -124,3 +124,38 @@ def test_hosts_failing_for_other_reasons_do_not_stop_the_run(
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines()[-1] == "12 hosts: 4 minted, 8 failed"
+
+
+class HalfDownTransport(CountingTransport):
+    """Refuses the connection for every key request of a host with an odd number."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.content.decode("utf-8", "replace")
+        if request.method == "POST" and any(f"edge-{i:03d}" in body for i in range(1, 12, 2)):
+            self.attempts += 1
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return super().handle_request(request)
+
+
+def test_failures_count_only_in_a_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Six hosts cannot reach the API, more than the limit, but never five in a row: an answer
+    # in between shows the API is there, so every host is attempted.
+    Path("hosts.csv").write_text("name\n" + "".join(f"edge-{i:03d}\n" for i in range(12)))
+    transport = HalfDownTransport()
+
+    def open_backend(loaded: LoadedConfig, flags: dict[str, Any]) -> Backend:
+        import os
+
+        settings = resolve_settings(loaded, os.environ, ApiFlags(**flags))
+        return connect(settings, Wiring(transport=transport))
+
+    monkeypatch.setattr(fleet_cmd, "open_backend", open_backend)
+    with FakeTailnet() as fake:
+        monkeypatch.setenv("TAILSCALE_API_KEY", fake.api_key)
+        code = main(["fleet", "provision", "--base-url", fake.url, "--concurrency", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.splitlines()[-1] == "12 hosts: 6 minted, 6 failed", out
+    assert "stopped:" not in err and "not attempted" not in err
