@@ -248,3 +248,15 @@ def test_a_secret_value_that_no_token_has_is_refused(
         "printable ASCII; no key or token does\n"
     )
     assert not Path("out").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://a..b", "http://" + "a" * 64, "http://h:99999", "http://h/\\x01"]
+)
+def test_login_server_must_be_a_usable_url(tmp_path: Path, url: str) -> None:
+    # login_server is the Headscale API's URL when tailscale.api.base_url is unset: the same
+    # check as every other base URL (these were internal errors once a command connected).
+    # The last one is a YAML escape: a control character inside double quotes.
+    with pytest.raises(InputError) as info:
+        _load(tmp_path, f'version: 1\ntailscale:\n  login_server: "{url}"\n')
+    assert info.value.message.startswith("tailscale.login_server: ")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from palette_tailscale.cli.main import main
+from palette_tailscale.tailnet.retry import set_testing
 from tests.fakes.tailnet_server import FakeTailnet
 
 
@@ -42,6 +43,52 @@ def test_a_bad_base_url_flag(
     assert err.startswith(f"palette-tailscale: error: --base-url {url!r}: ")
     assert "http:// or https://" in err
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://a..b", "http:// or https://"),
+        ("http://.", "http:// or https://"),
+        ("http://127.0.0.1:9/\x01", "http:// or https://"),
+        ("http://[1:2:3:4:5:6:7:8:9]:8080", "[1:2:3:4:5:6:7:8:9] is not an IPv6 address"),
+        ("http://" + "a" * 64, "labels of at most 63 characters"),
+        ("http://" + ".".join(["a" * 60] * 5), "labels of at most 63 characters, 253 in all"),
+        ("http://127.0.0.1:99999", "port 99999 is not between 1 and 65535"),
+        ("http://a:0", "port 0 is not between 1 and 65535"),
+        ("http://xn--zz", "Tailscale API URL 'http://xn--zz': "),  # IDNA refuses the label
+        ("http://xn--ls8h", "Tailscale API URL 'http://xn--ls8h': "),
+    ],
+)
+def test_a_base_url_no_connection_could_use(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str], url: str, message: str
+) -> None:
+    # Found by the adversarial pass: each passed the check and failed in the HTTP client or
+    # the name lookup as an internal error (exit 3: UnicodeError, InvalidURL, IDNAError).
+    code, err = _run(capsys, "keys", "list", "--base-url", url)
+    assert code == 2 and message in err
+    assert fake.requests == []
+
+
+def test_a_long_base_url_is_quoted_short(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run(capsys, "keys", "list", "--base-url", "ftp://" + "a" * 5000)
+    assert code == 2 and len(err) < 300
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:9", "http://127.0.0.1:9/api/v2/"])
+def test_base_urls_that_are_fine(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    # Nothing listens there: the failure is the connection's (exit 1), not the URL's.
+    set_testing(True)
+    try:
+        code = main(["keys", "list", "--base-url", url, "--timeout", "0.5"])
+    finally:
+        set_testing(False)
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert code == 1 and last.startswith("palette-tailscale: error: Tailscale API: list keys: ")
 
 
 def test_a_bad_base_url_from_the_environment(

@@ -62,7 +62,11 @@ def duration_seconds(text: str) -> int:
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 NAME_MAX = 128  # a project, user or tailnet name; longer text is a mistake or an attack
-_URL_RE = re.compile(r"^https?://[A-Za-z0-9._~%-]+(:[0-9]{1,5})?(/[^\s]*)?$")
+_URL_RE = re.compile(
+    r"^https?://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)"
+    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[\x21-\x7e]*)?$"
+)
+URL_WANTED = "a URL starting with http:// or https:// and a host, e.g. https://api.tailscale.com"
 
 
 def check_text(value: str, *, max_len: int = NAME_MAX) -> str:
@@ -81,11 +85,27 @@ def check_text(value: str, *, max_len: int = NAME_MAX) -> str:
 
 
 def check_url(value: str) -> str:
-    """An API base URL: ``http://`` or ``https://``, a host, an optional port and path."""
-    if len(value) > 2048 or not _URL_RE.match(value):
-        raise ValueError(
-            "a URL starting with http:// or https:// and a host, e.g. https://api.tailscale.com"
-        )
+    """An API base URL: ``http://`` or ``https://``, a host (a DNS name, IPv4 or ``[IPv6]``),
+    an optional port and a path of printable ASCII.
+
+    What no connection could use is refused here, by name, rather than when the HTTP client
+    meets it: an empty or over-long label (``a..b``), a port out of range, a control character.
+    """
+    match = _URL_RE.match(value) if len(value) <= 2048 else None
+    if match is None:
+        raise ValueError(URL_WANTED)
+    host, port = match["host"], match["port"]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise ValueError(f"{host} is not an IPv6 address") from None
+    else:
+        name = host.removesuffix(".")
+        if len(name) > 253 or any(len(label) > 63 for label in name.split(".")):
+            raise ValueError("a host name has labels of at most 63 characters, 253 in all")
+    if port is not None and not 0 < int(port) <= 65535:
+        raise ValueError(f"port {port} is not between 1 and 65535")
     return value
 
 
@@ -391,7 +411,7 @@ class Tailscale(_Model):
     def _login(cls, value: str | None) -> str | None:
         if value is not None and not re.match(LOGIN_SERVER_PATTERN, value):
             raise ValueError("a URL like https://headscale.example.com")
-        return value
+        return None if value is None else check_url(value)
 
     @field_validator("advertise_routes")
     @classmethod

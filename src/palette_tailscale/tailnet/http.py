@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import httpx
 
 from .. import __version__
+from ..errors import InputError
 from . import retry as _retry
 from .errors import BadResponse, ConnectionFailed, OutcomeUnknown, TailnetError
 from .redaction import get_logger, scrub
@@ -111,6 +112,10 @@ class HttpClient:
         self.policy = policy
         self.timeouts = timeouts or Timeouts()
         self._sleep = sleep
+        try:
+            _ = httpx.URL(base_url).host  # a host IDNA refuses (xn--zz) fails here, not later
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise InputError(f"{service} API URL {base_url[:100]!r}: {exc}") from None
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )

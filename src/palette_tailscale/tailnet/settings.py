@@ -97,7 +97,13 @@ def _base_url(url: str, where: str) -> str:
     try:
         return check_url(url)
     except ValueError as exc:
-        raise InputError(f"{where} {url!r}: {exc}") from None
+        raise InputError(f"{where} {quoted(url)}: {exc}") from None
+
+
+def quoted(value: str, limit: int = 100) -> str:
+    """A value the user gave, as an error message quotes it: escaped, and cut when long."""
+    cut = value if len(value) <= limit else f"{value[: limit - 20]}…{value[-10:]}"
+    return repr(cut)
 
 
 def _env(env: Mapping[str, str], name: str) -> str | None:
