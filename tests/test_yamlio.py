@@ -108,6 +108,30 @@ def test_numbers_at_the_edge_of_64_bits(raw: str, expected: object) -> None:
     assert yamlio.resolve_v3(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('a: "\\ud800"\n', (1, 4)),
+        ('b: 1\na: "x\\ud83d\\ude00"\n', (2, 4)),
+        ('"\\udc00": 1\n', (1, 1)),
+    ],
+)
+def test_a_surrogate_escape_is_refused_as_yaml_v3_refuses_it(
+    text: str, where: tuple[int, int]
+) -> None:
+    # yaml.v3: "found invalid Unicode character escape code", even for a pair written as two
+    # \u escapes. Found by the adversarial pass: a config's project "\ud800" was rendered into
+    # user-data that yip could not read at all.
+    with pytest.raises(YamlError, match=r"U\+D[89A-F][0-9A-F]{2} is half of a UTF-16") as info:
+        yamlio.load(text, "s.yaml")
+    assert info.value.mark == yamlio.Mark("s.yaml", *where)
+
+
+def test_surrogate_text_in_single_quotes_is_just_text() -> None:
+    assert yamlio.to_python(yamlio.load("a: '\\ud800'\n").root) == {"a": "\\ud800"}
+    assert yamlio.to_python(yamlio.load('a: "\\U0001F600"\n').root) == {"a": "\U0001f600"}
+
+
 def test_nan_and_inf() -> None:
     data = yamlio.to_python(yamlio.load("a: .inf\nb: .nan\n").root)
     assert data["a"] == math.inf and math.isnan(data["b"])

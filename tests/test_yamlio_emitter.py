@@ -464,3 +464,11 @@ def test_go_yaml_v3_resolves_edge_numbers_the_same(yaml_v3: Path) -> None:
     ours = yamlio.to_python(yamlio.load(text).root)
     assert _go_read(yaml_v3, text) == ours
     assert list(ours.values()) == [expected for _, expected in EDGE_NUMBERS]
+
+
+@pytest.mark.parametrize("text", ['a: "\\ud800"\n', 'a: "\\ud83d\\ude00"\n'])
+def test_go_yaml_v3_refuses_surrogate_escapes_too(yaml_v3: Path, text: str) -> None:
+    done = subprocess.run([str(yaml_v3)], input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "invalid Unicode character escape" in done.stderr
+    with pytest.raises(YamlError):
+        yamlio.load(text)

@@ -253,6 +253,9 @@ def _mark(node: Any, path: str) -> Mark:
     return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+
+
 def _convert(node: Any, path: str, depth: int, seen: dict[int, Node], budget: list[int]) -> Node:
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -262,6 +265,14 @@ def _convert(node: Any, path: str, depth: int, seen: dict[int, Node], budget: li
         return seen[id(node)]
     mark = _mark(node, path)
     if isinstance(node, ScalarNode):
+        surrogate = _SURROGATE_RE.search(node.value)
+        if surrogate:  # only an escape makes one: the text itself was decoded from UTF-8
+            raise YamlError(
+                f"invalid Unicode escape: U+{ord(surrogate.group()):04X} is half of a UTF-16 "
+                "surrogate pair, not a character; yaml.v3 rejects the document (write the "
+                "character itself, or \\U followed by its 8 hex digits)",
+                mark=mark,
+            )
         tag = str(node.tag)
         explicit = None if tag.startswith("tag:yaml.org,2002:") else tag
         result: Node = Scalar(raw=node.value, style=node.style or None, mark=mark, tag=explicit)

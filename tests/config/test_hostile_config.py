@@ -113,6 +113,20 @@ def test_version_as_a_string_says_so(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("true", "true"), ("yes", "yes"), ("9" * 5000, "9" * 30 + "… (5000 characters)")],
+)
+def test_a_version_that_is_not_the_number_1(tmp_path: Path, text: str, shown: str) -> None:
+    # `version: true` loaded as version 1 (True == 1 in Python); a version of 5,000 digits was
+    # quoted whole.
+    with pytest.raises(InputError) as info:
+        _load(tmp_path, f"version: {text}\n")
+    assert info.value.message == (
+        f"unknown config version {shown}; this palette-tailscale reads version 1"
+    )
+
+
 # Secret files: bounded, regular files only (or a FIFO on purpose), and they time out.
 
 
@@ -260,3 +274,15 @@ def test_login_server_must_be_a_usable_url(tmp_path: Path, url: str) -> None:
     with pytest.raises(InputError) as info:
         _load(tmp_path, f'version: 1\ntailscale:\n  login_server: "{url}"\n')
     assert info.value.message.startswith("tailscale.login_server: ")
+
+
+def test_a_surrogate_escape_in_the_config_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was rendered as "\ud800" into user-data that yaml.v3 (yip) refuses whole.
+    monkeypatch.chdir(tmp_path)
+    Path("c.yaml").write_text('version: 1\npalette:\n  project: "\\ud800"\n')
+    assert main(["render", "-c", "c.yaml", "-o", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("palette-tailscale: error: c.yaml:3:12: invalid Unicode escape: U+D800")
+    assert not Path("out").exists()

@@ -150,10 +150,11 @@ def _check_version(root: yamlio.Map, path: str) -> None:
             "(version: 1)",
             mark=version.mark,
         )
-    if value != 1:
-        shown = version.raw if isinstance(version, yamlio.Scalar) else "a collection"
+    if value != 1 or isinstance(value, bool):  # true == 1 in Python, not in the config
+        raw = version.raw if isinstance(version, yamlio.Scalar) else "a collection"
+        quoted = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
         raise InputError(
-            f"unknown config version {shown}; this palette-tailscale reads version 1",
+            f"unknown config version {quoted}; this palette-tailscale reads version 1",
             mark=version.mark,
         )
 

@@ -61,6 +61,7 @@ def duration_seconds(text: str) -> int:
 
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 NAME_MAX = 128  # a project, user or tailnet name; longer text is a mistake or an attack
 _URL_RE = re.compile(
     r"^https?://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)"
@@ -76,6 +77,8 @@ def check_text(value: str, *, max_len: int = NAME_MAX) -> str:
     bad = _CONTROL_RE.search(value)
     if bad:
         raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed")
+    if _SURROGATE_RE.search(value):  # what Python makes of bytes that are not UTF-8 (argv)
+        raise ValueError("not UTF-8 text")
     if looks_like_key(value):
         raise ValueError(
             "this looks like an auth key; a key belongs in tailscale.auth_key "
