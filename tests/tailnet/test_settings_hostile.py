@@ -170,3 +170,38 @@ def test_a_tailnet_name_that_is_no_name(
     code, err = _run(capsys, "keys", "list", "--base-url", fake.url, "--tailnet", tailnet)
     assert code == 2 and err.startswith("palette-tailscale: error: --tailnet ")
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("key_id", "segment"),
+    [
+        ("..", "%2E%2E"),  # was DELETE /api/v2/tailnet/- once the URL was normalised
+        (".", "%2E"),  # was DELETE /api/v2/tailnet/-/keys
+        ("a/b", "a%2Fb"),
+        ("k?x=1#y", "k%3Fx%3D1%23y"),
+        ("k\udcff", "k%FF"),  # the byte 0xff from the command line: was an internal error
+    ],
+)
+def test_a_key_id_is_one_segment_of_the_path(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str], key_id: str, segment: str
+) -> None:
+    # Found by the adversarial pass.
+    code, err = _run(capsys, "keys", "revoke", key_id, "--base-url", fake.url)
+    assert code == 2 and "not found" in err  # the server's 404: no such key
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("DELETE", f"/api/v2/tailnet/-/keys/{segment}")
+    ]
+
+
+def test_an_empty_key_id_is_refused(fake: FakeTailnet, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(capsys, "keys", "revoke", "", "--base-url", fake.url)
+    assert code == 2 and "an empty ID or name" in err
+    assert fake.requests == []
+
+
+def test_a_tailnet_of_dots_stays_a_tailnet(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run(capsys, "keys", "list", "--tailnet", "..", "--base-url", fake.url)
+    assert code == 2 and "tailnet '..' not found" in err
+    assert [r.path for r in fake.requests] == ["/api/v2/tailnet/%2E%2E/keys"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from ..secrets import Secret
 from .base import CreatedKey, Device, KeyInfo, KeyRequest
@@ -25,7 +24,7 @@ from .headscale_keys import (
     key_info,
     orphan_ids,
 )
-from .http import Call, HttpClient
+from .http import Call, HttpClient, segment
 from .mint import InFlight, create_key_safely
 from .parse import as_list, as_map, strings, text, timestamp
 from .redaction import register
@@ -140,7 +139,7 @@ class HeadscaleBackend:
         return [device_from_headscale(n) for n in self._list_raw()]
 
     def _path(self, device_id: str, tail: str = "") -> str:
-        return f"/api/v1/{self._family()}/{quote(device_id, safe='')}{tail}"
+        return f"/api/v1/{self._family()}/{segment(device_id)}{tail}"
 
     def get_device(self, device_id: str) -> Device:
         call = Call("get node", f"node {device_id!r} not found")
@@ -155,7 +154,7 @@ class HeadscaleBackend:
     def rename_device(self, device_id: str, name: str) -> None:
         check_device_name(name)
         call = Call("rename node", f"node {device_id!r} not found")
-        self.http.request("POST", self._path(device_id, f"/rename/{quote(name, safe='')}"), call)
+        self.http.request("POST", self._path(device_id, f"/rename/{segment(name)}"), call)
 
     def set_device_tags(self, device_id: str, tags: Sequence[str]) -> None:
         check_tags(tags, lowercase=True)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -48,6 +49,25 @@ _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"}
 def _tls() -> ssl.SSLContext:
     # Loading the CA bundle costs tens of milliseconds; one context serves every client.
     return httpx.create_ssl_context()
+
+
+def segment(value: str, *, safe: str = "") -> str:
+    """``value`` as one segment of a URL path, whatever it holds.
+
+    Percent-encoded (``/``, ``?`` and ``#`` too, and ``.`` or ``..`` alone, which a URL reads as
+    "here" and "up": ``keys/..`` would be the tailnet itself); text that is not UTF-8 (bytes
+    from the command line) goes as its bytes. An empty segment is refused: ``keys/`` is the
+    list of keys, not a key.
+    """
+    if not value:
+        raise InputError("an empty ID or name: nothing to look up")
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogatepass")
+    if not raw.strip(b"."):
+        return "%2E" * len(raw)
+    return quote(raw, safe=safe)
 
 
 @dataclass(frozen=True, slots=True)

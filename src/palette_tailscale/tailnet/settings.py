@@ -20,7 +20,7 @@ from typing import Literal
 from ..config import LoadedConfig
 from ..config.models import check_text, check_url
 from ..config.secretref import MAX_SECRET_BYTES
-from ..errors import InputError, shown
+from ..errors import InputError
 from ..inputfile import read_limited
 from ..secrets import Secret
 from .http import Timeouts
@@ -87,7 +87,7 @@ def _name(value: str, where: str) -> str:
     try:
         check_text(value)
     except ValueError as exc:
-        raise InputError(f"{where} {shown(value[:40])!r}: {exc}") from None
+        raise InputError(f"{where} {value[:40]!r}: {exc}") from None
     if any(c.isspace() for c in value):
         raise InputError(f"{where} {value!r}: a name without spaces")
     return value
