@@ -88,8 +88,11 @@ def _limits() -> str:
         "`project_uid`, a host's `site`, `serial`, `palette.project` and Palette tags, "
         "`tailscale.api.tailnet`, `oauth_client_id` and `headscale_user`) are at most "
         f"{NAME_MAX} characters, without control characters, and never shaped like an auth "
-        "key; `tailscale.api.base_url` is an `http://` or `https://` URL; aliases that expand "
-        f"to more than {MAX_EXPANDED:,} nodes are refused, as yaml.v3 refuses them."
+        "key; `tailscale.api.base_url` and `tailscale.login_server` are `http://` or "
+        "`https://` URLs a connection can use (see docs/keys.md); a `\\u` escape that makes "
+        'half of a UTF-16 surrogate pair (`"\\ud800"`) is refused, as yaml.v3 refuses it; '
+        f"aliases that expand to more than {MAX_EXPANDED:,} nodes are refused, as yaml.v3 "
+        "refuses them."
     )
 
 
