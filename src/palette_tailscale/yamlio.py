@@ -144,7 +144,7 @@ _GO_INT_DIGITS: Final = {2: 64, 8: 22, 10: 20, 16: 16}
 def go_parse_int(text: str) -> int | None:
     """``strconv.ParseInt(text, 0, 64)`` after yaml.v3 removed underscores; None on failure."""
     plain = text.replace("_", "")
-    if not _GO_INT_RE.match(plain):
+    if not _GO_INT_RE.fullmatch(plain):
         return None
     sign = -1 if plain.startswith("-") else 1
     body = plain.lstrip("+-").lower()
@@ -178,7 +178,7 @@ def resolve_v3(raw: str) -> Any:
         if as_int is not None:
             return as_int
         plain = raw.replace("_", "")
-        if _V3_FLOAT_RE.match(plain):
+        if _V3_FLOAT_RE.fullmatch(plain):
             value = float(plain)
             # Go's ParseFloat fails on a number beyond float64 (1e999); yaml.v3 keeps the text.
             return raw if math.isinf(value) else value
@@ -460,7 +460,7 @@ _YAML11_SPECIAL: Final = frozenset(
 
 
 def _needs_quotes(text: str) -> bool:
-    if not text or text != text.strip() or not _PLAIN_SAFE_RE.match(text):
+    if not text or text != text.strip() or not _PLAIN_SAFE_RE.fullmatch(text):
         return True
     if text in _YAML11_SPECIAL or text.startswith(("-", "?", ":", "!", "*", "&", "%", "@", "`")):
         return True
@@ -469,7 +469,7 @@ def _needs_quotes(text: str) -> bool:
     if resolve_v3(text) != text:
         return True
     # YAML 1.1 also reads 0o…, sexagesimal 1:20 and 1_000 as numbers; quote anything numeric-ish.
-    return bool(re.match(r"^[-+]?[0-9.][0-9_:.eE+-]*$", text))
+    return bool(re.fullmatch(r"^[-+]?[0-9.][0-9_:.eE+-]*$", text))
 
 
 def quote(text: str) -> str:

@@ -286,3 +286,28 @@ def test_a_surrogate_escape_in_the_config_is_refused(
     err = capsys.readouterr().err
     assert err.startswith("palette-tailscale: error: c.yaml:3:12: invalid Unicode escape: U+D800")
     assert not Path("out").exists()
+
+
+@pytest.mark.parametrize(
+    ("yaml", "field"),
+    [
+        ('hosts: [{name: "edge-1\\n"}]', "hosts.0.name"),
+        ('tailscale:\n  tags: ["tag:edge\\n"]', "tailscale.tags"),
+        ('tailscale:\n  extra_up_args: ["--accept-dns=false\\n"]', "tailscale.extra_up_args"),
+        ('tailscale:\n  login_server: "https://hs.example.com\\n"', "tailscale.login_server"),
+        ('tailscale:\n  api: {base_url: "https://api.example.com\\n"}', "tailscale.api.base_url"),
+        ('canvos:\n  k8s_version: "1.30.5\\n"', "canvos.k8s_version"),
+        ('canvos:\n  extra_args: {"ARG\\n": x}', "canvos.extra_args"),
+        ('tailscale:\n  install: {version: "1.80.0\\n"}', "tailscale.install.version"),
+        ('tailscale:\n  auth_key: {env: "TS_AUTHKEY\\n"}', "tailscale.auth_key"),
+    ],
+)
+def test_a_trailing_line_break_is_not_part_of_a_valid_value(
+    tmp_path: Path, yaml: str, field: str
+) -> None:
+    # Found by the adversarial pass: the checks matched with `$`, which in Python also matches
+    # before a final line break, so "edge-1\n" was a valid host name and rendered into
+    # user-data (hostName, the enrollment's variables) and a folder "edge-1\n".
+    with pytest.raises(InputError) as info:
+        _load(tmp_path, f"version: 1\n{yaml}\n")
+    assert info.value.message.startswith(field), info.value.message

@@ -84,7 +84,7 @@ def build(
 
     Exit codes: the build's own, or 2 for bad input, a refusal or a missing tool.
     """
-    if not _TARGET_RE.match(target):
+    if not _TARGET_RE.fullmatch(target):
         raise click.BadParameter(
             "an Earthly target such as +build-all-images", param_hint="--target"
         )

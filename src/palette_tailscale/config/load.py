@@ -74,7 +74,7 @@ class LoadedConfig:
             if placeholder is None:
                 raise
             return Secret(placeholder, f"placeholder for {source.describe()}")
-        if not _SECRET_RE.match(secret.reveal()):
+        if not _SECRET_RE.fullmatch(secret.reveal()):
             raise InputError(
                 f"{'.'.join(map(str, where))}: {source.describe()} holds a space, a line break or "
                 "a character that is not printable ASCII; no key or token does",

@@ -54,7 +54,7 @@ _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def duration_seconds(text: str) -> int:
     """``"7d"`` → 604800. Raises ValueError on anything else."""
-    match = DURATION_RE.match(text.strip())
+    match = DURATION_RE.fullmatch(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a duration like 30m, 12h or 7d")
     return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
@@ -94,7 +94,7 @@ def check_url(value: str) -> str:
     What no connection could use is refused here, by name, rather than when the HTTP client
     meets it: an empty or over-long label (``a..b``), a port out of range, a control character.
     """
-    match = _URL_RE.match(value) if len(value) <= 2048 else None
+    match = _URL_RE.fullmatch(value) if len(value) <= 2048 else None
     if match is None:
         raise ValueError(URL_WANTED)
     host, port = match["host"], match["port"]
@@ -159,7 +159,7 @@ class Palette(_Model):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if "://" in value or "/" in value or not re.match(ENDPOINT_PATTERN, value):
+        if "://" in value or "/" in value or not re.fullmatch(ENDPOINT_PATTERN, value):
             raise ValueError(
                 "write the API host alone, without scheme or path (e.g. api.spectrocloud.com)"
             )
@@ -210,42 +210,42 @@ class CanvOS(_Model):
     @field_validator("k8s_version")
     @classmethod
     def _k8s_version(cls, value: str) -> str:
-        if not re.match(K8S_VERSION_PATTERN, value):
+        if not re.fullmatch(K8S_VERSION_PATTERN, value):
             raise ValueError("write one version such as 1.30.5")
         return value
 
     @field_validator("image_registry")
     @classmethod
     def _registry(cls, value: str) -> str:
-        if "://" in value or not re.match(REGISTRY_PATTERN, value):
+        if "://" in value or not re.fullmatch(REGISTRY_PATTERN, value):
             raise ValueError("a registry host (and optional path) without scheme, e.g. ttl.sh")
         return value
 
     @field_validator("image_repo")
     @classmethod
     def _repo(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(REPO_PATTERN, value):
+        if value is not None and not re.fullmatch(REPO_PATTERN, value):
             raise ValueError("lowercase letters, digits and . _ / - only")
         return value
 
     @field_validator("custom_tag")
     @classmethod
     def _tag(cls, value: str) -> str:
-        if not re.match(CUSTOM_TAG_PATTERN, value):
+        if not re.fullmatch(CUSTOM_TAG_PATTERN, value):
             raise ValueError("lowercase letters and digits (with . _ - inside) only")
         return value
 
     @field_validator("iso_name")
     @classmethod
     def _iso(cls, value: str) -> str:
-        if not re.match(ISO_NAME_PATTERN, value):
+        if not re.fullmatch(ISO_NAME_PATTERN, value):
             raise ValueError("lowercase letters, digits, _ and - only")
         return value
 
     @field_validator("pe_version")
     @classmethod
     def _pe(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(PE_VERSION_PATTERN, value):
+        if value is not None and not re.fullmatch(PE_VERSION_PATTERN, value):
             raise ValueError("write a Palette Edge version like v4.5.3")
         return value
 
@@ -253,7 +253,7 @@ class CanvOS(_Model):
     @classmethod
     def _extra(cls, value: dict[str, str]) -> dict[str, str]:
         for key, item in value.items():
-            if not re.match(ARG_KEY_PATTERN, key):
+            if not re.fullmatch(ARG_KEY_PATTERN, key):
                 raise ValueError(f"{key!r}: .arg keys are UPPER_CASE names")
             if "\n" in item or "$" in item or "`" in item:
                 raise ValueError(f"{key}: values are literal one-line text (no $, no backquote)")
@@ -292,7 +292,7 @@ class Install(_Model):
     def _version(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        if not re.match(TAILSCALE_VERSION_PATTERN, value):
+        if not re.fullmatch(TAILSCALE_VERSION_PATTERN, value):
             raise ValueError("a Tailscale version like 1.76.6")
         major, minor = (int(part) for part in value.split(".")[:2])
         if (major, minor) < MIN_TAILSCALE:
@@ -308,7 +308,7 @@ class Install(_Model):
     @classmethod
     def _sha(cls, value: dict[str, str]) -> dict[str, str]:
         for arch, digest in value.items():
-            if not re.match(SHA256_PATTERN, digest):
+            if not re.fullmatch(SHA256_PATTERN, digest):
                 raise ValueError(f"{arch}: a sha256 is 64 lowercase hex digits")
         return value
 
@@ -412,7 +412,7 @@ class Tailscale(_Model):
     @field_validator("login_server")
     @classmethod
     def _login(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(LOGIN_SERVER_PATTERN, value):
+        if value is not None and not re.fullmatch(LOGIN_SERVER_PATTERN, value):
             raise ValueError("a URL like https://headscale.example.com")
         return None if value is None else check_url(value)
 
@@ -430,7 +430,7 @@ class Tailscale(_Model):
     @classmethod
     def _extra(cls, value: list[str]) -> list[str]:
         for arg in value:
-            if not re.match(UP_ARG_PATTERN, arg):
+            if not re.fullmatch(UP_ARG_PATTERN, arg):
                 raise ValueError(f"{arg!r}: write flags as --name or --name=value")
             name = arg.split("=", 1)[0]
             if name in ("--auth-key", "--authkey", "--client-secret"):

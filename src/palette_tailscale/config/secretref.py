@@ -70,7 +70,7 @@ def _parse(value: Any) -> Any:
     if isinstance(value, dict):
         keys = set(value)
         if keys == {"env"} and isinstance(value["env"], str):
-            if not _ENV_NAME_RE.match(value["env"]):
+            if not _ENV_NAME_RE.fullmatch(value["env"]):
                 raise ValueError(f"{value['env']!r} is not an environment variable name")
             return SecretSource(kind="env", ref=value["env"])
         if keys == {"file"} and isinstance(value["file"], str) and value["file"]:

@@ -32,7 +32,7 @@ def starter_text(
         _check("--project", project, check_text)
         text = text.replace(PROJECT_LINE, f"  project: {_scalar('--project', project)}\n")
     if headscale is not None:
-        if not re.match(LOGIN_SERVER_PATTERN, headscale):
+        if not re.fullmatch(LOGIN_SERVER_PATTERN, headscale):
             raise InputError(f"--headscale: {headscale!r} is not a URL like https://hs.example.com")
         _check("--headscale", headscale, check_url)
         line = f"  login_server: {headscale}   # Headscale; its API: HEADSCALE_API_KEY\n"
@@ -57,7 +57,7 @@ def _check(option: str, value: str, check: Callable[[str], str]) -> None:
 def _scalar(option: str, value: str) -> str:
     if not value.strip() or "\n" in value:
         raise InputError(f"{option}: give a name on one line")
-    return value if _PLAIN_RE.match(value) and value == value.strip() else json.dumps(value)
+    return value if _PLAIN_RE.fullmatch(value) and value == value.strip() else json.dumps(value)
 
 
 def _hosts_from(path: str) -> str:

@@ -180,7 +180,7 @@ def self_check_host(loaded: LoadedConfig, host: FleetHost, auth_key: Secret | No
     every host of the same shape, and a fleet of 10,000 alike hosts is linted once, not 10,000
     times. A key of any other form is linted as it is.
     """
-    plain = auth_key is None or bool(_PLAIN_KEY_RE.match(auth_key.reveal()))
+    plain = auth_key is None or bool(_PLAIN_KEY_RE.fullmatch(auth_key.reveal()))
     probe_key = _SHAPE_KEY if plain and auth_key is not None else auth_key
     same_name = host.hostname == host.name
     # The shape's text is a function of exactly these (and of the config object).

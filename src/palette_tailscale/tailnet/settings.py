@@ -74,7 +74,7 @@ _CREDENTIAL_RE = re.compile(r"^[\x21-\x7e]+$")
 
 def check_credential(secret: Secret, where: str) -> Secret:
     """``secret`` when it could travel in an HTTP header; :class:`InputError` naming ``where``."""
-    if not _CREDENTIAL_RE.match(secret.reveal()):
+    if not _CREDENTIAL_RE.fullmatch(secret.reveal()):
         raise InputError(
             f"{where}: the API key holds a line break, a space or a character that is not "
             "printable ASCII; check the value"

@@ -79,7 +79,7 @@ def judge(node: Scalar, effect: str = "yip drops every stage of the file") -> st
         return None if node.value is None else f"permissions {raw!r} is not a number"
     if value < 0 or value > 0o7777:
         return f"permissions {raw} is above 0o7777 (mode bits only); write a mode like 0644"
-    if _OCTAL_LOOKING.match(node.raw) and value not in COMMON_MODES:
+    if _OCTAL_LOOKING.fullmatch(node.raw) and value not in COMMON_MODES:
         return (
             f"permissions {node.raw} is the decimal number {value} (mode 0{value:o}); "
             f"write 0{node.raw} for octal"

@@ -64,7 +64,7 @@ def _judge(raw: str, effect: str) -> str | None:
             f"write_files permissions {raw} is read as octal 0o{raw}, not decimal; "
             f'write "0{int(raw):o}"'
         )
-    if not _OCTAL.match(raw):
+    if not _OCTAL.fullmatch(raw):
         shown_raw = shown(raw)
         return (
             f"write_files permissions {shown_raw!r} is not octal digits: {effect}; "
