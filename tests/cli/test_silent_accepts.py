@@ -139,3 +139,25 @@ def test_an_empty_path_is_refused(
     assert "empty path" in capsys.readouterr().err
     assert sorted(p.name for p in Path().iterdir()) == before
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["devices", "prune", "--older-than", "999999999999999999999d"],
+        ["devices", "prune", "--stale-after", "36501d"],
+        ["fleet", "status", "--expiring", "999999999999d"],
+        ["keys", "create", "--expiry", "9" * 5000 + "d"],
+    ],
+    ids=lambda argv: " ".join(argv[:3]),
+)
+def test_a_duration_beyond_a_century_is_refused(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    # Found by the adversarial pass: a duration too long for a date was an internal error
+    # (OverflowError, exit 3).
+    _config("\n  - {name: edge-1}")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is longer than 36500 days" in err and "internal error" not in err
+    assert fake.requests == []

@@ -189,3 +189,28 @@ def test_a_redirect_is_a_bad_answer_not_an_empty_list(ts: Env, status: int) -> N
     backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(redirect)))
     with pytest.raises(BadResponse, match=f"answered {status}, a redirect to https://login"):
         backend.list_keys()
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_a_number_of_thousands_of_digits_is_a_bad_answer(ts: Env, status: int) -> None:
+    # Found by the adversarial pass: json refuses to read an integer of more than 4,300 digits
+    # with a ValueError that is no JSONDecodeError: an internal error (exit 3) for every
+    # command, and inside the reading of an error's message too.
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    body = b'{"message": "x", "keys": [{"id": "k", "created": ' + b"9" * 5000 + b"}]}"
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"Content-Type": "application/json"})
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(huge)))
+    from palette_tailscale.tailnet.errors import TailnetError
+
+    expected = BadResponse if status == 200 else TailnetError
+    with pytest.raises(expected) as info:
+        backend.list_keys()
+    assert len(str(info.value)) < 300

@@ -52,12 +52,19 @@ HOSTNAME_TEMPLATE_PATTERN = r"^([a-z0-9-]|\{name\}|\{site\})+$"
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+MAX_DURATION_DAYS = 36500  # no key, token or age this tool deals in is longer than a century
+
+
 def duration_seconds(text: str) -> int:
-    """``"7d"`` → 604800. Raises ValueError on anything else."""
+    """``"7d"`` → 604800. Raises ValueError on anything else, and past a hundred years (a date
+    that far off is beyond what dates can hold, or an error)."""
     match = DURATION_RE.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a duration like 30m, 12h or 7d")
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+        raise ValueError(f"{text[:40]!r} is not a duration like 30m, 12h or 7d")
+    digits, unit = match.group(1), _DURATION_SECONDS[match.group(2)]
+    if len(digits) > 12 or int(digits) * unit > MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{text[:40]!r} is longer than {MAX_DURATION_DAYS} days")
+    return int(digits) * unit
 
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -15,7 +15,6 @@ happens for a while.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import ssl
 import time
@@ -164,7 +163,7 @@ class HttpClient:
             return {}
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or a number of 4,301 digits
             raise BadResponse(
                 f"{self.service} API: {call.what}: the answer is not JSON "
                 f"({response.status_code}, {len(response.content)} bytes)",

@@ -31,7 +31,7 @@ def server_message(response: httpx.Response) -> str:
     text = response.text
     try:
         body = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or a number of 4,301 digits
         body = None
     if isinstance(body, dict):
         for key in ("message", "detail", "error", "title"):
