@@ -31,7 +31,9 @@ Faults of a hostile network: ``html`` (``status`` with an HTML page, as a proxy 
 (the request is read, then nothing at all comes back for ``delay`` seconds), ``trickle`` (a
 200 whose body arrives one byte every ``delay`` seconds, never ending) and ``die`` (the server
 goes away: its socket closes, this and every later request is reset, new connections are
-refused; :attr:`FakeTailnet.dead` tells).
+refused; :attr:`FakeTailnet.dead` tells). Answers whose head never ends: ``trickle-head`` (the
+status line and a header arrive a byte every ``delay`` seconds) and ``continue`` (``100
+Continue`` every ``delay`` seconds, never a final answer).
 """
 
 from __future__ import annotations
@@ -262,6 +264,10 @@ class _Handler(BaseHTTPRequestHandler):
             req.status = fault.kind
             self._partial(fault)
             return
+        if fault and fault.kind in ("trickle-head", "continue"):
+            req.status = fault.kind
+            self._endless_head(fault)
+            return
         assert reply is not None
         req.status = req.status or reply.status
         self._send(reply)
@@ -306,6 +312,25 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 for byte in body:
                     self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fault.delay)
+        self._reset()
+
+    def _endless_head(self, fault: Fault) -> None:
+        """An answer whose head never ends: a status line and a header that drip a byte every
+        ``delay`` seconds (trickle-head), or ``100 Continue`` after ``100 Continue`` (continue)."""
+        with contextlib.suppress(OSError):
+            if fault.kind == "continue":
+                while not self.server.fake.dead:
+                    self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                    self.wfile.flush()
+                    time.sleep(fault.delay)
+            else:
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: "
+                for i in range(1_000_000):
+                    if self.server.fake.dead:
+                        break
+                    self.wfile.write(head[i : i + 1] if i < len(head) else b"a")
                     self.wfile.flush()
                     time.sleep(fault.delay)
         self._reset()

@@ -1,7 +1,8 @@
 """Every command that talks to an API, against a server that misbehaves.
 
 The faults: the server stalls (reads the request, answers nothing), drops the connection in the
-middle of the body, drips a body that never ends, answers with an HTML page (as a proxy does),
+middle of the body, drips a body that never ends, drips the answer's head (status line and
+headers) or sends ``100 Continue`` for ever, answers with an HTML page (as a proxy does),
 sends a ``Retry-After`` that is not a number of seconds, or dies in the middle of the run. Each
 run must end within a bound derived from the configured timeout and the retry budget (a hang
 guard with room to spare, not a measure of speed), exit 1 or 2 with a clean one-line message,
@@ -84,18 +85,13 @@ FAULTS: dict[str, list[Fault]] = {
         Fault("status", status=429, retry_after="Mon, 01 Jan 1990 00:00:00 GMT", times=999)
     ],
     "dies-mid-run": [Fault("die", after=1)],
+    "trickle-head": [Fault("trickle-head", delay=0.05, times=999)],
+    "continue-forever": [Fault("continue", delay=0.02, times=999)],
 }
 # A body dripping forever costs every try its whole deadline; the code that stops it is the same
 # for every request, so a few commands stand for all.
-ONLY = {
-    "trickle": (
-        "keys list",
-        "keys create",
-        "fleet status",
-        "fleet provision",
-        "palette tokens list",
-    )
-}
+_FEW = ("keys list", "keys create", "fleet status", "fleet provision", "palette tokens list")
+ONLY = {"trickle": _FEW, "trickle-head": _FEW, "continue-forever": _FEW}
 # Lines the tailnet logger may add on stderr while it recovers a key whose answer was lost.
 _LOG_LINES = re.compile(r"^(key creation outcome unknown|revoking key \S+: created by)")
 

@@ -27,6 +27,7 @@ import httpx
 
 from .. import __version__
 from ..errors import InputError
+from . import deadline as _deadline
 from . import retry as _retry
 from .errors import BadResponse, ConnectionFailed, OutcomeUnknown, TailnetError
 from .redaction import get_logger, scrub
@@ -149,6 +150,7 @@ class HttpClient:
                 "Accept": "application/json",
             },
         )
+        _deadline.install(self._client)
 
     def close(self) -> None:
         self._client.close()
@@ -261,6 +263,10 @@ class HttpClient:
     def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         """Send and read the whole answer, within :attr:`Timeouts.attempt` and :data:`MAX_BODY`."""
         deadline = time.monotonic() + self.timeouts.attempt
+        with _deadline.until(deadline, self.timeouts.attempt):  # the answer's head too
+            return self._read_all(request, call, deadline)
+
+    def _read_all(self, request: httpx.Request, call: Call, deadline: float) -> httpx.Response:
         response = self._client.send(request, stream=True)
         try:
             body = bytearray()
