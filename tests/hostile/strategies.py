@@ -446,6 +446,16 @@ TEXT_VALUES = [
 NUMBER_VALUES = ["0", "-1", HUGE_INT, "1e999", "nan", "inf", "", "0x10"]
 CHOICE_VALUES = ["", "nope", "TEXT", "table\x00"]
 
+# Inventories of extreme shape, each read by every command that reads an inventory: a header
+# of 100,000 columns (a quadratic check of duplicate columns never ended), a row of 100,000
+# cells, 100,000 columns that all set the same field, a field of 20 MiB.
+EXTREME_INVENTORIES = {
+    "100k columns": "name," + ",".join(f"c{i}" for i in range(100_000)) + "\nedge-1\n",
+    "100k cells": "name\n" + "edge-1," * 100_000 + "\n",
+    "100k duplicate columns": "name," + ",".join(["site"] * 100_000) + "\nedge-1\n",
+    "20 MiB field": "name,site\nedge-1," + "s" * (20 * 1024 * 1024) + "\n",
+}
+
 # Journal lines that parse as JSON records of the right events, with fields of any type.
 _TIMES = ["2026-01-01T00:00:00Z", "soon", "2026-01-01T00:00:00", "9999-12-31T23:59:59Z",
           "0001-01-01T00:00:00+00:00", "2026-02-30T00:00:00Z"]  # fmt: skip

@@ -100,6 +100,17 @@ def test_inventory_files(
     check_all(run_all(zygote, batch))
 
 
+def test_inventories_of_extreme_shape(zygote: Zygote, tmp_path: Path) -> None:
+    readers = [["fleet", "render", "-o", "out"], ["render", "-o", "out"], ["fleet", "manifest"]]
+    batch = []
+    for (label, text), argv in itertools.product(strategies.EXTREME_INVENTORIES.items(), readers):
+        workdir = _workdir(tmp_path / label.replace(" ", "-"))
+        (workdir / "hosts.csv").write_text(text)
+        (workdir / "palette-tailscale.yaml").write_text(_inventory_config("hosts.csv"))
+        batch.append(Case(argv, workdir))
+    check_all(run_all(zygote, batch))
+
+
 _PARSABLE = re.compile(r"^.+:\d+:\d+: (error|warning|info) PT\d{3} \S.*$")
 _GITHUB = re.compile(r"^::(error|warning|notice) file=.+,line=\d+,col=\d+,title=PT\d{3}::.+$")
 
