@@ -39,8 +39,12 @@ def read_limited(
     missing_hint: str | None = None,
     too_large_hint: str | None = None,
     timeout: float = TIMEOUT,
+    fifo_ok: bool = True,
 ) -> bytes:
     """The bytes of ``path``; :class:`InputError` ``"{label}: why"`` when it cannot be read.
+
+    A FIFO is read only when ``fifo_ok``: where a file is also to be replaced (a CanvOS
+    checkout's), a FIFO is never one the user passed on purpose and is refused at once.
 
     At most ``limit`` bytes are read: a larger file is an error (its size is checked first when
     the file system knows it). ``mark`` and the hints go into the error.
@@ -58,6 +62,8 @@ def read_limited(
     for test, reason in _KINDS:
         if test(info.st_mode):
             raise fail(reason)
+    if stat.S_ISFIFO(info.st_mode) and not fifo_ok:
+        raise fail("is a FIFO, not a file")
     if stat.S_ISREG(info.st_mode) and info.st_size > limit:
         raise fail(f"larger than {size_text(limit)} ({info.st_size} bytes)", too_large_hint)
     try:

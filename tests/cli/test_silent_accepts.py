@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,3 +164,66 @@ def test_a_duration_beyond_a_century_is_refused(
     err = capsys.readouterr().err
     assert "is longer than 36500 days" in err and "internal error" not in err
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Dockerfile", "CanvOS: no Dockerfile here"),
+        ("user-data", "CanvOS/user-data: is a FIFO, not a file"),
+        (".arg", "CanvOS/.arg: is a FIFO, not a file"),
+    ],
+)
+def test_a_checkout_file_that_is_a_fifo_is_refused_at_once(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    # Found by the adversarial pass: render --canvos waited 30 s for a writer, as for a FIFO
+    # the user passes on purpose, before failing; the render would replace the file anyway.
+    checkout = tmp_path / "CanvOS"
+    checkout.mkdir()
+    (checkout / "Dockerfile").write_text(f"FROM x\n{MARKER}\n")
+    (checkout / "earthly.sh").write_text("#!/bin/sh\n")
+    (checkout / name).unlink(missing_ok=True)
+    os.mkfifo(checkout / name)
+    command = [sys.executable, "-m", "palette_tailscale", "render", "--example"]
+    try:  # a run, not main(): a read waiting for a writer must fail this test, not hang it
+        done = subprocess.run(
+            [*command, "--canvos", str(checkout)], capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"render --canvos waited for a writer on {name}")
+    assert done.returncode == 2 and message in done.stderr
+    assert (checkout / name).is_fifo()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("flag", ["--diff", "--check"])
+def test_an_output_that_is_no_file_is_never_read(tmp_path: Path, kind: str, flag: str) -> None:
+    # Found by the adversarial pass: `render -o DIR --diff` read DIR/user-data whatever it was:
+    # a FIFO blocked for ever, a link to /dev/zero read until the memory was gone.
+    out = tmp_path / "out"
+    out.mkdir()
+    if kind == "fifo":
+        os.mkfifo(out / "user-data")
+    else:
+        (out / "user-data").symlink_to("/dev/zero")
+    command = [sys.executable, "-m", "palette_tailscale", "render", "--example", flag]
+    try:  # a run, not main(): a read that never ends must fail this test, not hang it
+        done = subprocess.run(
+            [*command, "-o", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            preexec_fn=_two_gib,  # nor take the machine's memory with it
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"render {flag} read {kind} without end")
+    if flag == "--check":  # compared by kind and size only: it differs
+        assert done.returncode == 1
+    else:
+        assert done.returncode == 2
+        assert f"{out}/user-data: it is not a regular file; move it away" in done.stderr
+
+
+def _two_gib() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))

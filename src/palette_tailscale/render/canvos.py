@@ -175,7 +175,7 @@ def _mode(path: Path) -> int:
 
 
 def _read(path: Path) -> str:
-    raw = read_limited(path, limit=MAX_CHECKOUT_FILE, label=str(path))
+    raw = read_limited(path, limit=MAX_CHECKOUT_FILE, label=str(path), fifo_ok=False)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
