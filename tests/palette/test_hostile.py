@@ -81,3 +81,11 @@ def test_create_into_a_fifo_creates_no_token(
     assert main(["palette", "tokens", "create", "stores", "--output", "token"]) == 2
     assert "it is a FIFO, not a regular file" in _error(capsys)
     assert len(fake.state.tokens) == before and Path("token").is_fifo()
+
+
+def test_an_empty_palette_url_is_refused(
+    fake: FakePalette, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["palette", "tokens", "list", "--base-url", ""]) == 2
+    assert "--base-url: '' is not a URL" in _error(capsys)
+    assert fake.requests == []

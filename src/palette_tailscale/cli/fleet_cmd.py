@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import LoadedConfig
+from ..errors import error_line
 from ..fleet import keyhistory, keystate, rekey
 from ..fleet import report as output
 from ..fleet.model import FleetHost
@@ -232,9 +233,9 @@ def provision_cmd(
                 click.echo(f"re-flash the stick of {name}: {iso}")
         for failure in result.failed:
             if not (result.stopped and failure.unreachable):  # the stop line says it once
-                click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
+                click.echo(error_line(f"{failure.name}: {failure.message}"), err=True)
         if result.stopped:
-            click.echo(f"palette-tailscale: error: {result.stopped}", err=True)
+            click.echo(error_line(result.stopped), err=True)
         failed = bool(result.failed or result.skipped)
         data = output.provision_json(result, reflash)
         if registrar is not None:

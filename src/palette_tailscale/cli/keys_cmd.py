@@ -13,7 +13,7 @@ import click
 
 from ..atomic import PreparedWrite, prepare
 from ..config import DEFAULT_PATH, LoadedConfig, duration_seconds
-from ..errors import InputError, PaletteTailscaleError
+from ..errors import InputError, PaletteTailscaleError, error_line
 from ..tailnet import (
     ApiFlags,
     Backend,
@@ -255,6 +255,6 @@ def echo_errors(errors: Sequence[PaletteTailscaleError]) -> None:
     skipped = [e for e in errors if isinstance(e, NotAttempted)]
     for error in errors:
         if not isinstance(error, NotAttempted):
-            click.echo(f"palette-tailscale: error: {error}", err=True)
+            click.echo(error_line(str(error)), err=True)
     if skipped:
-        click.echo(f"palette-tailscale: error: {len(skipped)} {skipped[0]}", err=True)
+        click.echo(error_line(f"{len(skipped)} {skipped[0]}"), err=True)

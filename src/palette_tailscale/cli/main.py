@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import PaletteTailscaleError, shown
+from ..errors import PaletteTailscaleError, error_line, shown
 from ..secrets import redact
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -135,7 +135,7 @@ def _run(args: list[str]) -> int:
         result: Any = cli.main(args=args, prog_name="palette-tailscale", standalone_mode=False)
     except PaletteTailscaleError as exc:
         for line in redact(str(exc)).split("\n"):  # several problems: one per line
-            click.echo(f"palette-tailscale: error: {shown(line)}", err=True)
+            click.echo(error_line(line), err=True)
         return exc.exit_code
     except click.exceptions.Abort as exc:
         # click turns Ctrl-C (and so our SIGTERM) inside a command into Abort.
@@ -154,7 +154,7 @@ def _run(args: list[str]) -> int:
     except OSError as exc:
         # A path the user gave that the system refuses (a name too long, a loop of symlinks,
         # a file system gone read-only) where no command checked for it: still their input.
-        click.echo(f"palette-tailscale: error: {shown(_os_message(exc))}", err=True)
+        click.echo(error_line(_os_message(exc)), err=True)
         return EXIT_USAGE
     except Exception as exc:  # the last line of defence for the user
         return _internal_error(exc)

@@ -93,7 +93,7 @@ def resolve_palette_settings(
     """Merge the three layers. With ``key_optional`` an unset key reference gives no key."""
     flags = flags or PaletteFlags()
     palette = loaded.config.palette if loaded else None
-    if flags.base_url:
+    if flags.base_url is not None:  # given empty: refused, not the default endpoint
         base = _url(flags.base_url, "--base-url")
     elif value := _env(env, URL_VARIABLE):
         base = _url(value, URL_VARIABLE)

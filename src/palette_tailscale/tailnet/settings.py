@@ -84,6 +84,8 @@ def check_credential(secret: Secret, where: str) -> Secret:
 
 def _name(value: str, where: str) -> str:
     """A tailnet or user name from a flag or the environment: short, printable, one word."""
+    if not value.strip():
+        raise InputError(f"{where}: give a name, not an empty one")
     try:
         check_text(value)
     except ValueError as exc:
@@ -120,7 +122,7 @@ def _env_secret(env: Mapping[str, str], name: str) -> Secret | None:
 
 
 def _flag_or_env_url(flag: str | None, env: Mapping[str, str], name: str) -> str | None:
-    if flag:
+    if flag is not None:  # given empty (`--base-url "$UNSET"`): refused, not the default
         return _base_url(flag.strip(), "--base-url")
     value = _env(env, name)
     return _base_url(value, name) if value else None
@@ -166,7 +168,7 @@ def _tailscale(
 ) -> ApiSettings:
     api = loaded.config.tailscale.api if loaded else None
     base = _flag_or_env_url(flags.base_url, env, "TAILSCALE_BASE_URL") or (api and api.base_url)
-    if flags.tailnet:
+    if flags.tailnet is not None:
         tailnet = _name(flags.tailnet, "--tailnet")
     elif value := _env(env, "TAILSCALE_TAILNET"):
         tailnet = _name(value, "TAILSCALE_TAILNET")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..kairos import is_valid_hostname
+from ..secrets import looks_like_key
 from .base import KeyRequest
 from .errors import InvalidRequest
 
@@ -44,3 +45,5 @@ def check_device_name(name: str) -> None:
         raise InvalidRequest(
             f"{name!r} is not a device name: a DNS label of 1-63 letters, digits and hyphens"
         )
+    if looks_like_key(name):  # every admin of the tailnet would read it
+        raise InvalidRequest("this device name looks like an auth key; choose another name")
