@@ -214,3 +214,30 @@ def test_a_number_of_thousands_of_digits_is_a_bad_answer(ts: Env, status: int) -
     with pytest.raises(expected) as info:
         backend.list_keys()
     assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["tskey-auth-kNEW-x\nruncmd: [evil]", "tskey-auth-" + "a" * 1_000_000, "tskey auth", 5],
+    ids=["line-break", "a-megabyte", "space", "number"],
+)
+def test_a_minted_key_that_is_no_key_is_a_bad_answer(ts: Env, secret: object) -> None:
+    # Found by the adversarial pass: keys create wrote, and fleet provision rendered into
+    # user-data, whatever the answer's "key" held.
+    import json
+
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    def minted(request: httpx.Request) -> httpx.Response:
+        body = {"id": "kNEW1CNTRL", "key": secret, "created": "2026-01-01T00:00:00Z"}
+        return httpx.Response(200, content=json.dumps(body).encode())
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(minted)))
+    no_key = r"create a key: the answer('s key is no key| carries no key)"
+    with pytest.raises(BadResponse, match=no_key) as info:
+        backend.create_key(KeyRequest(tags=("tag:edge",), description="x"))
+    assert "evil" not in str(info.value) and "aaaa" not in str(info.value)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..secrets import Secret
 from .base import CreatedKey, Device, KeyInfo, KeyRequest
-from .errors import BadResponse, InvalidRequest, NotFound
+from .errors import InvalidRequest, NotFound
 from .headscale_keys import (
     KEYS,
     SHAPE_ERRORS,
@@ -26,7 +26,7 @@ from .headscale_keys import (
 )
 from .http import Call, HttpClient, segment
 from .mint import InFlight, create_key_safely
-from .parse import as_list, as_map, strings, text, timestamp
+from .parse import as_list, as_map, minted_key, strings, text, timestamp
 from .redaction import register
 from .validate import check_device_name, check_key_request, check_tags
 
@@ -93,9 +93,7 @@ class HeadscaleBackend:
         )
         answer = as_map(self.http.json("POST", KEYS, call, json_body=body), "pre-auth key")
         entry = as_map(answer.get("preAuthKey"), "pre-auth key")
-        secret = text(entry.get("key"))
-        if not secret:
-            raise BadResponse("Headscale API: create a pre-auth key: the answer carries no key")
+        secret = minted_key(entry.get("key"), "Headscale API: create a pre-auth key")
         key = Secret(secret, "minted pre-auth key")
         register(key)
         return CreatedKey(info=key_info(entry), key=key)

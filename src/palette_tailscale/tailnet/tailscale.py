@@ -9,10 +9,10 @@ from typing import Any
 from ..secrets import Secret
 from .base import CreatedKey, Device, KeyInfo, KeyRequest
 from .bulk import run_bulk
-from .errors import BadResponse, InvalidRequest
+from .errors import InvalidRequest
 from .http import Call, HttpClient, segment
 from .mint import InFlight, create_key_safely
-from .parse import as_list, as_map, flag, strings, text, timestamp
+from .parse import as_list, as_map, flag, minted_key, strings, text, timestamp
 from .redaction import register
 from .validate import check_key_request, check_tags
 
@@ -81,9 +81,7 @@ class TailscaleBackend:
         }
         call = Call("create a key", self._no_tailnet(), _WRITE_KEYS, idempotent=False)
         answer = as_map(self.http.json("POST", f"{self._tn}/keys", call, json_body=body), "key")
-        secret = answer.get("key")
-        if not isinstance(secret, str) or not secret:
-            raise BadResponse("Tailscale API: create a key: the answer carries no key")
+        secret = minted_key(answer.get("key"), "Tailscale API: create a key")
         key = Secret(secret, "minted auth key")
         register(key)
         return CreatedKey(info=_key_info(answer), key=key)
