@@ -145,3 +145,14 @@ def test_fleet_out_under_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fleet", "render", "--example", "-o", "blocker/out"]) == 2
     _one_clean_line(capsys, "blocker")
     assert Path("blocker").read_text() == "x\n"
+
+
+def test_fleet_provision_when_a_host_file_is_a_directory_mints_nothing(
+    fake: FakeTailnet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by the adversarial pass: the key was minted, then revoked when the write failed
+    # with a raw "[Errno 21] Is a directory: '….tmp' -> '…'".
+    Path("out/hosts/edge-store-0002/user-data").mkdir(parents=True)
+    assert main(["fleet", "provision", "--example", "-o", "out"]) == 2
+    _one_clean_line(capsys, "cannot write out/hosts/edge-store-0002/user-data: it is a directory")
+    assert fake.state.keys == {}

@@ -195,6 +195,17 @@ def check_folders(out_dir: Path, names: list[str]) -> None:
         raise InputError(
             f"cannot write to {hosts / blocked[0]}{more}: it is not a directory; move it away"
         )
+    # A folder where a host's file belongs: its write would fail, in provision after a mint.
+    odd = [
+        path
+        for name in names
+        if (hosts / name).is_dir()
+        for path in paths(out_dir, name).values()
+        if path.is_dir() and not path.is_symlink()
+    ]
+    if odd:
+        more = f" (and {len(odd) - 1} more)" if len(odd) > 1 else ""
+        raise InputError(f"cannot write {odd[0]}{more}: it is a directory; move it away")
 
 
 def remove_temp_files(out_dir: Path) -> int:

@@ -189,7 +189,10 @@ class _Worker:
             gone = isinstance(exc, (ConnectionFailed, ServerError))
             outcome = HostOutcome(host.name, "failed", message=str(exc), unreachable=gone)
         except OSError as exc:
-            outcome = HostOutcome(host.name, "failed", message=f"cannot write: {exc}")
+            where = exc.filename2 or exc.filename
+            why = exc.strerror or type(exc).__name__
+            message = f"cannot write {where}: {why}" if where else f"cannot write: {why}"
+            outcome = HostOutcome(host.name, "failed", message=message)
         self.breaker.record(outcome)
         if self.on_host is not None:
             self.on_host(outcome)
