@@ -68,7 +68,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "replace", replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(InputError, match=f"cannot write {path}: No space left"):
         atomic.write_atomic(path, "new")
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
@@ -94,26 +94,26 @@ def test_write_all_modes_per_file(tmp_path: Path) -> None:
 def test_a_directory_is_not_a_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         atomic.check_writable(tmp_path)
-    assert str(info.value) == f"cannot write {tmp_path}: it is a directory"
+    assert str(info.value) == f"cannot write {tmp_path}: it is a directory, not a regular file"
 
 
-def test_only_the_nearest_existing_folder_must_be_writable(
+def test_writability_is_proven_by_making_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A permission check says yes to root even in /proc, where no file can be made: only
+    # creating the temporary file proves the target can be written.
     target = tmp_path / "new" / "f"
-    writable = {str(tmp_path)}
-    monkeypatch.setattr(atomic.os, "access", lambda path, mode: str(path) in writable)
-    atomic.check_writable(target)  # tmp_path's own parents do not matter
-    writable.clear()
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     with pytest.raises(InputError) as info:
         atomic.check_writable(target)
-    assert str(info.value) == f"cannot write {target}: no permission to write in {tmp_path}"
+    assert str(info.value) == f"cannot write {target}: Permission denied"
+    assert list(tmp_path.iterdir()) == []  # the folder made for the file is gone again
 
 
-def test_the_access_check_asks_for_write_and_search(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[int] = []
-    monkeypatch.setattr(atomic.os, "access", lambda path, mode: asked.append(mode) or True)
-    atomic.check_writable(tmp_path / "f")
-    assert asked == [os.W_OK | os.X_OK]
+def test_a_check_leaves_nothing_behind(tmp_path: Path) -> None:
+    atomic.check_writable(tmp_path / "a" / "b" / "f")
+    assert list(tmp_path.iterdir()) == []

@@ -83,6 +83,55 @@ def test_extra_documents_are_counted_not_read() -> None:
     assert doc.extra_documents == 1
 
 
+# Numbers at and past the edge of 64 bits, as gopkg.in/yaml.v3 reads them (each checked with
+# tests/yamlv3's reader; test_yamlio_emitter compares them with it where Go is installed).
+ZEROS = "0" * 70
+EDGE_NUMBERS = [
+    ("1e999", "1e999"),  # ParseFloat fails (out of range): yaml.v3 keeps the text
+    ("-1e999", "-1e999"),
+    (ZEROS + "644", 420),  # leading zeros are no reason to refuse a number
+    ("0x" + ZEROS + "ff", 255),
+    ("0b" + ZEROS + "1", 1),
+    ("0" + ZEROS, 0),
+    ("18446744073709551615", 18446744073709551615),  # ParseUint's largest
+    ("18446744073709551616", 1.8446744073709552e19),  # then a float
+    ("-9223372036854775808", -9223372036854775808),
+    ("-9223372036854775809", -9.223372036854776e18),
+    ("0o7777777777777777777777", "0o7777777777777777777777"),  # 2^66 - 1: text
+    ("9" * 5000, "9" * 5000),  # never handed to int(), which refuses 4,301 digits
+    ("0x" + "f" * 5000, "0x" + "f" * 5000),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), EDGE_NUMBERS, ids=lambda v: str(v)[:24])
+def test_numbers_at_the_edge_of_64_bits(raw: str, expected: object) -> None:
+    assert yamlio.resolve_v3(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('a: "\\ud800"\n', (1, 4)),
+        ('b: 1\na: "x\\ud83d\\ude00"\n', (2, 4)),
+        ('"\\udc00": 1\n', (1, 1)),
+    ],
+)
+def test_a_surrogate_escape_is_refused_as_yaml_v3_refuses_it(
+    text: str, where: tuple[int, int]
+) -> None:
+    # yaml.v3: "found invalid Unicode character escape code", even for a pair written as two
+    # \u escapes. Found by the adversarial pass: a config's project "\ud800" was rendered into
+    # user-data that yip could not read at all.
+    with pytest.raises(YamlError, match=r"U\+D[89A-F][0-9A-F]{2} is half of a UTF-16") as info:
+        yamlio.load(text, "s.yaml")
+    assert info.value.mark == yamlio.Mark("s.yaml", *where)
+
+
+def test_surrogate_text_in_single_quotes_is_just_text() -> None:
+    assert yamlio.to_python(yamlio.load("a: '\\ud800'\n").root) == {"a": "\\ud800"}
+    assert yamlio.to_python(yamlio.load('a: "\\U0001F600"\n').root) == {"a": "\U0001f600"}
+
+
 def test_nan_and_inf() -> None:
     data = yamlio.to_python(yamlio.load("a: .inf\nb: .nan\n").root)
     assert data["a"] == math.inf and math.isnan(data["b"])

@@ -43,6 +43,21 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+MAX_LINE = 1000  # an error line quoting a value of 10,000 characters is cut in its middle
+
+
+def cut(line: str) -> str:
+    """``line`` whole up to :data:`MAX_LINE` characters, else its start and end around a count."""
+    if len(line) <= MAX_LINE:
+        return line
+    return f"{line[: MAX_LINE - 300]}… ({len(line)} characters) …{line[-250:]}"
+
+
+def error_line(message: str) -> str:
+    """``message`` as the tool's one line on stderr: escaped and cut."""
+    return f"palette-tailscale: error: {cut(shown(message))}"
+
+
 class PaletteTailscaleError(Exception):
     """An expected failure with a message that says what to do."""
 

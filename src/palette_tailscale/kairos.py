@@ -113,13 +113,13 @@ TAG_RE: Final = re.compile(r"^tag:[A-Za-z][A-Za-z0-9-]*$")
 
 
 def is_known_stage(name: str) -> bool:
-    return name in KNOWN_STAGES or bool(PROVIDER_STAGE_RE.match(name))
+    return name in KNOWN_STAGES or bool(PROVIDER_STAGE_RE.fullmatch(name))
 
 
 def is_valid_hostname(name: str) -> bool:
     """One lowercase DNS label of at most 63 characters (reference/canvos-palette.md §7)."""
-    return bool(HOSTNAME_RE.match(name))
+    return bool(HOSTNAME_RE.fullmatch(name))
 
 
 def is_valid_tag(tag: str) -> bool:
-    return bool(TAG_RE.match(tag))
+    return bool(TAG_RE.fullmatch(tag))

@@ -16,6 +16,12 @@ REDACTED: Final = "***"
 # tskey-auth-…, tskey-api-…, tskey-client-…, hskey-auth-…, and legacy Headscale "<prefix>.<secret>".
 _KEY_RE: Final = re.compile(r"\b(tskey|hskey)-([a-z]+)-[A-Za-z0-9_\-]+(?:\?[^\s\"']*)?")
 _BEARER_RE: Final = re.compile(r"(?i)(authorization:\s*(?:bearer|basic)\s+)[^\s\"']+")
+_KEY_SHAPE_RE: Final = re.compile(r"\b(tskey|hskey)-[a-z]+-")
+
+
+def looks_like_key(text: str) -> bool:
+    """Whether ``text`` holds something shaped like a Tailscale or Headscale key."""
+    return bool(_KEY_SHAPE_RE.search(text))
 
 
 class Secret:

@@ -6,7 +6,9 @@ of a file, not what a Python loader makes of it (reference/kairos-cloud-config.m
 * a plain ``0644`` is the integer 420, ``644`` is 644, ``0o644`` is 420, ``"0644"`` is a string;
 * ``yes``/``on``/``y`` are strings unless decoded into a Go ``bool``;
 * a plain scalar decoded into a Go ``string`` keeps its source text;
-* duplicate keys are an error; extra ``---`` documents are ignored.
+* duplicate keys are an error; extra ``---`` documents are ignored;
+* an anchor inside itself and aliases that expand to too many nodes are errors (yaml.v3's
+  "excessive aliasing"), so no caller ever expands an alias bomb.
 
 :func:`load` keeps, for every node, its 1-based line and column, its raw text and its quoting
 style, so lint rules and config errors can point at the exact place and reason about the raw
@@ -133,20 +135,29 @@ _GO_INT_RE: Final = re.compile(
 )
 
 
+# The most significant digits a 64-bit integer has in each base. Text with more (leading zeros
+# aside, which Go accepts in any number) is out of range for Go and is never handed to int(),
+# which refuses over 4,300 decimal digits.
+_GO_INT_DIGITS: Final = {2: 64, 8: 22, 10: 20, 16: 16}
+
+
 def go_parse_int(text: str) -> int | None:
     """``strconv.ParseInt(text, 0, 64)`` after yaml.v3 removed underscores; None on failure."""
     plain = text.replace("_", "")
-    if not _GO_INT_RE.match(plain):
+    if not _GO_INT_RE.fullmatch(plain):
         return None
     sign = -1 if plain.startswith("-") else 1
     body = plain.lstrip("+-").lower()
     if body.startswith(("0x", "0o", "0b")):
-        value = int(body[2:], {"x": 16, "o": 8, "b": 2}[body[1]])
+        digits, base = body[2:], {"x": 16, "o": 8, "b": 2}[body[1]]
     elif len(body) > 1 and body.startswith("0"):
-        value = int(body[1:], 8)
+        digits, base = body[1:], 8
     else:
-        value = int(body)
-    value *= sign
+        digits, base = body, 10
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > _GO_INT_DIGITS[base]:
+        return None
+    value = sign * int(digits, base)
     return value if -(2**63) <= value < 2**64 else None
 
 
@@ -167,8 +178,10 @@ def resolve_v3(raw: str) -> Any:
         if as_int is not None:
             return as_int
         plain = raw.replace("_", "")
-        if _V3_FLOAT_RE.match(plain):
-            return float(plain)
+        if _V3_FLOAT_RE.fullmatch(plain):
+            value = float(plain)
+            # Go's ParseFloat fails on a number beyond float64 (1e999); yaml.v3 keeps the text.
+            return raw if math.isinf(value) else value
     return raw
 
 
@@ -182,6 +195,7 @@ def load(text: str, path: str = "<string>") -> Document:
     """Parse ``text`` (first document only, as yaml.v3 does) keeping positions for every node."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if "\x00" in text:
         raise YamlError("file contains a NUL byte; is it binary?", mark=Mark(path, 1, 1))
@@ -193,11 +207,19 @@ def load(text: str, path: str = "<string>") -> Document:
         extra = sum(1 for _ in docs)
     except MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except YAMLError as exc:
-        raise YamlError(f"invalid YAML: {exc}", mark=Mark(path, 1, 1)) from None
+        raise YamlError(
+            f"invalid YAML: {' '.join(str(exc).split())}", mark=Mark(path, 1, 1)
+        ) from None
     except RecursionError:
         raise YamlError("YAML nested too deeply", mark=Mark(path, 1, 1)) from None
     root = None if first is None else _convert(first, path, 0, {}, [MAX_MERGED_PAIRS])
+    if "&" in text and "*" in text:  # anchors and aliases: refuse what no reader can expand
+        problem = alias_problem(root)
+        if problem:
+            raise YamlError(problem, mark=Mark(path, 1, 1))
     return Document(path=path, text=text, root=root, extra_documents=extra)
 
 
@@ -212,8 +234,26 @@ def _yaml_error(exc: Any, path: str) -> YamlError:
     return error
 
 
+def _reader_error(exc: Any, text: str, path: str) -> YamlError:
+    """A character YAML does not allow (a control character): one line, at its position."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    start = text.rfind("\n", 0, position) + 1
+    mark = Mark(path, text.count("\n", 0, position) + 1, position - start + 1)
+    char = exc.character
+    code = char if isinstance(char, int) else ord(char[0]) if char else 0
+    escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return YamlError(
+        f"invalid YAML: control character U+{code:04X} is not allowed here; "
+        f"inside double quotes write it as {escape}",
+        mark=mark,
+    )
+
+
 def _mark(node: Any, path: str) -> Mark:
     return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _convert(node: Any, path: str, depth: int, seen: dict[int, Node], budget: list[int]) -> Node:
@@ -225,6 +265,14 @@ def _convert(node: Any, path: str, depth: int, seen: dict[int, Node], budget: li
         return seen[id(node)]
     mark = _mark(node, path)
     if isinstance(node, ScalarNode):
+        surrogate = _SURROGATE_RE.search(node.value)
+        if surrogate:  # only an escape makes one: the text itself was decoded from UTF-8
+            raise YamlError(
+                f"invalid Unicode escape: U+{ord(surrogate.group()):04X} is half of a UTF-16 "
+                "surrogate pair, not a character; yaml.v3 rejects the document (write the "
+                "character itself, or \\U followed by its 8 hex digits)",
+                mark=mark,
+            )
         tag = str(node.tag)
         explicit = None if tag.startswith("tag:yaml.org,2002:") else tag
         result: Node = Scalar(raw=node.value, style=node.style or None, mark=mark, tag=explicit)
@@ -295,6 +343,50 @@ def _merged(
             mark=merge.mark,
         )
     return pairs
+
+
+MAX_EXPANDED: Final = 200_000  # nodes once aliases are expanded
+
+
+def alias_problem(root: Node | None) -> str | None:
+    """Why a document cannot be walked as a tree once its aliases are expanded, or None.
+
+    yaml.v3 rejects an anchor that contains itself and "excessive aliasing" (alias bombs: nine
+    levels of nine aliases make 9^9 nodes from a few lines). The walk here is iterative and
+    counts every node as often as aliases repeat it, without expanding anything.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, done = stack.pop()
+        key, kids = id(node), _children(node)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if size[key] > MAX_EXPANDED:
+                return "excessive aliasing (aliases expand to too many nodes); yaml.v3 rejects it"
+            if depth[key] > MAX_DEPTH:
+                return f"YAML nested deeper than {MAX_DEPTH} levels once aliases are expanded"
+            continue
+        if key in size:
+            continue
+        if any(id(k) in open_ for k in kids):
+            return "an anchor contains an alias to itself; yaml.v3 rejects the document"
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Seq):
+        return node.items
+    if isinstance(node, Map):
+        return [n for pair in node.pairs for n in pair]
+    return []
 
 
 def _check_duplicates(pairs: list[tuple[Node, Node]]) -> None:
@@ -368,7 +460,7 @@ _YAML11_SPECIAL: Final = frozenset(
 
 
 def _needs_quotes(text: str) -> bool:
-    if not text or text != text.strip() or not _PLAIN_SAFE_RE.match(text):
+    if not text or text != text.strip() or not _PLAIN_SAFE_RE.fullmatch(text):
         return True
     if text in _YAML11_SPECIAL or text.startswith(("-", "?", ":", "!", "*", "&", "%", "@", "`")):
         return True
@@ -377,7 +469,7 @@ def _needs_quotes(text: str) -> bool:
     if resolve_v3(text) != text:
         return True
     # YAML 1.1 also reads 0o…, sexagesimal 1:20 and 1_000 as numbers; quote anything numeric-ish.
-    return bool(re.match(r"^[-+]?[0-9.][0-9_:.eE+-]*$", text))
+    return bool(re.fullmatch(r"^[-+]?[0-9.][0-9_:.eE+-]*$", text))
 
 
 def quote(text: str) -> str:

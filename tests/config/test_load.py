@@ -34,7 +34,7 @@ def test_example_loads_clean() -> None:
     [
         ("palette: {}\n", 1, 1, "missing `version: 1`"),
         ("version: 2\n", 1, 10, "unknown config version 2"),
-        ("version: '1'\n", 1, 10, "unknown config version 1"),
+        ("version: '1'\n", 1, 10, 'version is the string "1"'),
         ("version: 1\ncanvos:\n  arch: x86\n", 3, 9, "canvos.arch: Input should be"),
         ("version: 1\ncanvos:\n  os_version: 22\n", 3, 15, "quote the OS version"),
         ("version: 1\ncanvos:\n  os_distribution: fedora\n", 3, 20, "canvos.os_distribution"),

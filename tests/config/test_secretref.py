@@ -106,9 +106,9 @@ def test_file_absolute_and_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "secret reference: cannot read {path}: No such file or directory"),
+        (None, "secret reference: {path}: no such file"),
         (b"  \n", "secret reference: {path} is empty"),
-        (b"\xff\xfe", "secret reference: cannot read {path}: not readable"),
+        (b"\xff\xfe", "secret reference: {path}: not UTF-8 text"),
     ],
 )
 def test_file_errors(tmp_path: Path, content: bytes | None, message: str) -> None:

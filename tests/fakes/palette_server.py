@@ -21,12 +21,14 @@ in the tenant: registering one that exists answers 409. Lists come at most 50 it
 
 Options and faults are those of :class:`~tests.fakes.tailnet_server.FakeTailnet`: ``latency``,
 ``rate_limit`` (429 with ``Retry-After``), and :class:`Fault` ``status``/``slow``/``reset``/
-``malformed``, optionally ``commit=True`` (the request takes effect, the answer is lost).
+``malformed``, optionally ``commit=True`` (the request takes effect, the answer is lost), and
+the hostile network's ``html``/``truncate``/``stall``/``trickle``/``die``.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import threading
 import time
@@ -55,6 +57,7 @@ class FakePalette:
         self.requests: list[Request] = []
         self.answers: list[tuple[Request, Reply]] = []  # what the API itself answered
         self.rate_limited = 0
+        self.dead = False
         self.lock = threading.Lock()
         self._server: _Server | None = None
 
@@ -80,6 +83,17 @@ class FakePalette:
             self.faults.append(fault)
         return fault
 
+    def die(self) -> None:
+        """Go away like a killed server (see :meth:`FakeTailnet.die`)."""
+        assert self._server is not None
+        with self.lock:
+            if self.dead:
+                return
+            self.dead = True
+        self._server.shutdown()
+        with contextlib.suppress(OSError):
+            self._server.socket.close()
+
     def paths(self, method: str | None = None) -> list[str]:
         return [r.path for r in self.requests if method is None or r.method == method]
 
@@ -87,8 +101,13 @@ class FakePalette:
 
     def handle(self, req: Request) -> tuple[Reply | None, Fault | None]:
         with self.lock:
+            if self.dead:
+                return None, Fault("die")
             self.requests.append(req)
             fault = next((f for f in self.faults if f.take(req)), None)
+        if fault and fault.kind == "die":
+            self.die()
+            return None, fault
         if self.latency:
             time.sleep(self.latency)
         if self.limiter and (wait := self.limiter.take()):

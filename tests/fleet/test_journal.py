@@ -41,7 +41,23 @@ def test_torn_last_line_is_ignored_then_cut(tmp_path: Path, torn: bytes) -> None
     assert [r["event"] for r in read_records(path)] == ["intent", "intent-cleared"]
 
 
-@pytest.mark.parametrize("bad", [b"not json", b"[1, 2]", b'{"event": "intent"}'])
+WRONG_FIELDS = [
+    b'{"v":1,"event":"intent","host":"a"}',
+    b'{"v":1,"event":"minted","host":"a","description":"d","key_id":7,"expires":"2026-01-01Z"}',
+    b'{"v":1,"event":"written","host":"a","key_id":"k","expires":"soon","files":{},'
+    b'"fingerprint":"f"}',
+    b'{"v":1,"event":"written","host":"a","key_id":"k","expires":"2026-01-01T00:00:00",'
+    b'"files":{},"fingerprint":"f"}',
+    b'{"v":1,"event":"written","host":"a","key_id":"k","expires":"2026-01-01T00:00:00Z",'
+    b'"files":"x","fingerprint":"f"}',
+    b'{"v":1,"event":"revoked","host":["a"],"key_id":"k"}',
+    b'{"v":1,"event":7,"host":"a"}',
+    b'{"v":1,"event":"palette-registered","host":"a","uid":null,"project":""}',
+    b"[" * 100_000 + b"]" * 100_000,
+]
+
+
+@pytest.mark.parametrize("bad", [b"not json", b"[1, 2]", b'{"event": "intent"}', *WRONG_FIELDS])
 def test_damaged_middle_line_is_an_error_with_its_line(tmp_path: Path, bad: bytes) -> None:
     path = tmp_path / "journal.jsonl"
     good = {"v": 1, "event": "intent", "host": "a", "description": "d"}
@@ -238,8 +254,8 @@ def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
     with Journal(path):
         with pytest.raises(InputError) as info:
             Journal(path)  # refused: its descriptor is closed too
-        assert str(info.value) == f"{path} is in use: another `fleet` run is working in {tmp_path}"
-        assert _open_fds() == before + 1
+        assert str(info.value) == f"{tmp_path} is in use: another `fleet` run is working there"
+        assert _open_fds() == before + 2  # the journal and its directory's lock
     assert _open_fds() == before
 
 

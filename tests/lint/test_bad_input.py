@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from palette_tailscale import inputfile
 from palette_tailscale.cli.main import main
 from palette_tailscale.lint.engine import lint_bytes
 
@@ -77,15 +78,15 @@ def test_unreadable_file_exits_2(
     path = tmp_path / "user-data"
     path.write_text("#cloud-config\n", encoding="utf-8")
     path.chmod(0)
-    if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
-        real = Path.read_bytes
+    if os.geteuid() == 0:  # root reads any file: make the open fail as it would for a user
+        real = inputfile.os.open
 
-        def deny(self: Path) -> bytes:
-            if self == path:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        def deny(name: object, *args: object, **kwargs: object) -> int:
+            if str(name) == str(path):
+                raise PermissionError(13, "Permission denied", str(name))
+            return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Path, "read_bytes", deny)
+        monkeypatch.setattr(inputfile.os, "open", deny)
     assert main(["lint", str(path)]) == 2
     assert capsys.readouterr().err == (
         f"palette-tailscale: error: {path}: cannot read: Permission denied\n"

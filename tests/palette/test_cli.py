@@ -161,7 +161,7 @@ def test_tokens_check_a_file(
     (tmp_path / "t").write_text(token.value + "\n")
     assert main(["palette", "tokens", "check", "--token-file", "t"]) == 0
     assert main(["palette", "tokens", "check", "--token-file", "missing"]) == 2
-    assert "--token-file missing: No such file" in capsys.readouterr().err
+    assert "--token-file missing: no such file" in capsys.readouterr().err
 
 
 def test_no_api_key_is_exit_2(fake: FakePalette, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,14 @@ def _journal() -> None:
         for number in range(1, 5):
             expires = now + (timedelta(days=-2, hours=-3) if number == 3 else timedelta(days=5))
             stamp = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
-            journal.append("written", f"edge-store-000{number}", key_id=f"k{number}", expires=stamp)
+            journal.append(
+                "written",
+                f"edge-store-000{number}",
+                key_id=f"k{number}",
+                expires=stamp,
+                files={},
+                fingerprint="f",
+            )
 
 
 def _commands() -> list[tuple[str, click.Command]]:

@@ -129,3 +129,42 @@ def test_bugs_are_not_swallowed() -> None:
 
 def test_nothing_to_do() -> None:
     assert run_bulk(lambda n: n, []) == []
+
+
+def test_a_bulk_run_stops_when_the_api_is_gone() -> None:
+    # Found by the adversarial pass: `keys revoke` of 3,000 ids with the API down retried each
+    # id for its whole budget in turn (hours).
+    import threading
+
+    from palette_tailscale.tailnet import ConnectionFailed, NotAttempted
+    from palette_tailscale.tailnet.bulk import UNREACHABLE_STOP
+
+    calls = []
+    lock = threading.Lock()
+
+    def down(item: int) -> None:
+        with lock:
+            calls.append(item)
+        raise ConnectionFailed("Tailscale API: revoke key: [Errno 111] Connection refused")
+
+    outcomes = run_bulk(down, range(3000), concurrency=4)
+    assert len(outcomes) == 3000
+    assert len(calls) <= UNREACHABLE_STOP + 4 - 1
+    skipped = [o for o in outcomes if isinstance(o.error, NotAttempted)]
+    assert len(skipped) == 3000 - len(calls)
+    assert str(skipped[0].error).startswith(
+        f"not attempted: {UNREACHABLE_STOP} requests in a row could not reach the API (last: "
+    )
+
+
+def test_answers_in_between_keep_a_bulk_run_going() -> None:
+    from palette_tailscale.tailnet import ConnectionFailed, NotAttempted
+
+    def flaky(item: int) -> int:
+        if item % 4:
+            raise ConnectionFailed("refused")
+        return item
+
+    outcomes = run_bulk(flaky, range(100), concurrency=1)
+    assert sum(1 for o in outcomes if o.ok) == 25
+    assert not any(isinstance(o.error, NotAttempted) for o in outcomes)

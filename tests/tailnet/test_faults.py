@@ -171,3 +171,73 @@ def test_basic_authentication_is_accepted(ts: Env) -> None:
     basic = open_env(ts.fake, auth_scheme="basic")
     basic.backend.list_devices()
     assert ts.fake.requests[-1].headers["authorization"].startswith("Basic ")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_a_bad_answer_not_an_empty_list(ts: Env, status: int) -> None:
+    # Found by the adversarial pass: a server answering 302 for everything (a proxy sending
+    # the client to a login page) made `keys list` print no keys and exit 0.
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, headers={"Location": "https://login.example.com/sso"})
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(redirect)))
+    with pytest.raises(BadResponse, match=f"answered {status}, a redirect to https://login"):
+        backend.list_keys()
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_a_number_of_thousands_of_digits_is_a_bad_answer(ts: Env, status: int) -> None:
+    # Found by the adversarial pass: json refuses to read an integer of more than 4,300 digits
+    # with a ValueError that is no JSONDecodeError: an internal error (exit 3) for every
+    # command, and inside the reading of an error's message too.
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    body = b'{"message": "x", "keys": [{"id": "k", "created": ' + b"9" * 5000 + b"}]}"
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"Content-Type": "application/json"})
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(huge)))
+    from palette_tailscale.tailnet.errors import TailnetError
+
+    expected = BadResponse if status == 200 else TailnetError
+    with pytest.raises(expected) as info:
+        backend.list_keys()
+    assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["tskey-auth-kNEW-x\nruncmd: [evil]", "tskey-auth-" + "a" * 1_000_000, "tskey auth", 5],
+    ids=["line-break", "a-megabyte", "space", "number"],
+)
+def test_a_minted_key_that_is_no_key_is_a_bad_answer(ts: Env, secret: object) -> None:
+    # Found by the adversarial pass: keys create wrote, and fleet provision rendered into
+    # user-data, whatever the answer's "key" held.
+    import json
+
+    import httpx
+
+    from palette_tailscale.tailnet import Wiring, connect
+
+    from .conftest import settings_for
+
+    def minted(request: httpx.Request) -> httpx.Response:
+        body = {"id": "kNEW1CNTRL", "key": secret, "created": "2026-01-01T00:00:00Z"}
+        return httpx.Response(200, content=json.dumps(body).encode())
+
+    backend = connect(settings_for(ts.fake), Wiring(transport=httpx.MockTransport(minted)))
+    no_key = r"create a key: the answer('s key is no key| carries no key)"
+    with pytest.raises(BadResponse, match=no_key) as info:
+        backend.create_key(KeyRequest(tags=("tag:edge",), description="x"))
+    assert "evil" not in str(info.value) and "aaaa" not in str(info.value)

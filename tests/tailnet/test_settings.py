@@ -136,5 +136,5 @@ def test_missing_credentials(env: dict[str, str], message: str) -> None:
 
 
 def test_missing_key_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"--api-key-file .*nope: No such file"):
+    with pytest.raises(InputError, match=r"--api-key-file .*nope: no such file"):
         resolve_settings(None, {}, ApiFlags(api_key_file=str(tmp_path / "nope")))

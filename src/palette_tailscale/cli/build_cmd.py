@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..render.canvos import CanvosPlan, ConflictError, canvos_plan
 from ..render.output import FileWrite, pending, write_files
 from ..render.plan import Rendered, render_all
-from .common import config_options, load_config
+from .common import UserPath, config_options, inventory_hosts, load_config
 from .palette_common import gate_token, palette_flags, token_check_options
 from .render_output import (
     print_diffs,
@@ -31,7 +31,7 @@ _TARGET_RE = re.compile(r"^\+[a-z0-9][a-z0-9-]*$")
 @click.command()
 @click.option(
     "--canvos",
-    type=click.Path(file_okay=False),
+    type=UserPath(file_okay=False),
     required=True,
     help="The CanvOS checkout to build in.",
 )
@@ -77,23 +77,25 @@ def build(
     Earthly in a Docker container, so Docker must be on PATH. A build whose user-data would
     carry placeholders (--example without the secrets set) is refused unless
     --allow-placeholders is given, and values the checkout already holds are never replaced
-    without --force.
+    without --force. --dry-run still checks the checkout (earthly.sh).
 
     --dry-run writes and runs nothing: it prints what would change, with a diff, and exits with
     the code the build would get before Earthly starts (2 when it would be refused).
 
     Exit codes: the build's own, or 2 for bad input, a refusal or a missing tool.
     """
-    if not _TARGET_RE.match(target):
+    if not _TARGET_RE.fullmatch(target):
         raise click.BadParameter(
             "an Earthly target such as +build-all-images", param_hint="--target"
         )
     loaded = load_config(config_path, example, strict)
-    rendered = render_all(loaded, allow_placeholders=allow_placeholders)
+    hosts = inventory_hosts(loaded, strict)
+    rendered = render_all(loaded, allow_placeholders=allow_placeholders, hosts=hosts)
     gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     checkout = Path(canvos)
     plan = canvos_plan(rendered, checkout, force=force)
     command = ["./earthly.sh", target]
+    check_checkout(checkout)
     if dry_run:
         print_plan(plan.writes, checkout, command, rendered)
         report_kept(plan)
@@ -141,11 +143,16 @@ def print_plan(
     click.echo(f"would run: cd {shlex.quote(str(checkout))} && {shlex.join(command)}")
 
 
-def check_tools(checkout: Path) -> None:
-    """Fail before writing anything when the build cannot start."""
+def check_checkout(checkout: Path) -> None:
+    """A CanvOS checkout has its build script (``--dry-run`` checks this too)."""
     script = checkout / "earthly.sh"
     if not script.is_file():
         raise InputError(f"{script}: missing; is {checkout} a CanvOS checkout?")
+
+
+def check_tools(checkout: Path) -> None:
+    """Fail before writing anything when the build cannot start."""
+    check_checkout(checkout)
     if shutil.which("docker") is None:
         raise InputError(
             "docker is not on PATH; CanvOS's earthly.sh runs Earthly in a Docker container",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -10,10 +11,22 @@ from typing import Any, TypeVar
 
 import click
 
-from ..config import DEFAULT_PATH, LoadedConfig, load_example, load_file
+from ..config import DEFAULT_PATH, Host, LoadedConfig, load_example, load_file
+from ..config.models import HostPalette, HostsFrom
+from ..errors import shown
 from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserPath(click.Path):
+    """A path option or argument; an empty one is refused. ``-c "$CONFIG"`` with the variable
+    unset would otherwise mean the default config, and ``-o ""`` the current directory."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in ("", b""):
+            self.fail("an empty path", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def config_options(func: F) -> F:
@@ -26,7 +39,7 @@ def config_options(func: F) -> F:
         "-c",
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False),
+        type=UserPath(dir_okay=False),
         default=None,
         help=f"Config file [default: {DEFAULT_PATH}].",
     )(func)
@@ -42,7 +55,7 @@ def load_config(config_path: str | None, example: bool, strict: bool) -> LoadedC
         else load_file(config_path or DEFAULT_PATH, strict=strict)
     )
     for warning in loaded.warnings:
-        click.echo(f"palette-tailscale: warning: {warning}", err=True)
+        click.echo(f"palette-tailscale: warning: {shown(str(warning))}", err=True)
     return loaded
 
 
@@ -61,6 +74,31 @@ def print_json(data: Any) -> None:
     import json
 
     click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+def inventory_hosts(loaded: LoadedConfig, strict: bool) -> list[Host] | None:
+    """The hosts of ``hosts: {from: FILE}``, read and checked; None for an inline list.
+
+    ``render`` and ``build`` read the file too, so a missing or broken inventory is an error
+    there as in ``fleet``, and a fleet of one host names it in the installer user-data.
+    """
+    if not isinstance(loaded.config.hosts, HostsFrom):
+        return None
+    from ..fleet.inventory import load_inventory
+
+    inventory = load_inventory(loaded, strict=strict)
+    for warning in inventory.warnings:
+        click.echo(f"palette-tailscale: warning: {shown(warning)}", err=True)
+    return [
+        Host(
+            name=h.name,
+            serial=h.serial,
+            site=h.site,
+            tags=list(h.tags),
+            palette=HostPalette(project=h.project, tags=dict(h.palette_tags)),
+        )
+        for h in inventory.hosts
+    ]
 
 
 def use_color(stream: Any = None) -> bool:
@@ -102,7 +140,7 @@ def out_option(
         "--output",
         dest,
         cls=_AliasedOption,
-        type=click.Path(file_okay=file_okay, dir_okay=dir_okay, path_type=path_type),
+        type=UserPath(file_okay=file_okay, dir_okay=dir_okay, path_type=path_type),
         default=default,
         show_default=show_default,
         help=help,
@@ -133,6 +171,24 @@ def format_option(
     )
 
 
+class Seconds(click.FloatRange):
+    """A timeout in seconds: from 0.1 to an hour, and a number (FloatRange lets nan through,
+    and an infinite or huge timeout overflows the socket layer)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0.1, max=3600.0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+TIMEOUT_SECONDS = Seconds()
+
 # How to reach the tailnet API; shared by `keys`, `devices` and `fleet`.
 _API_FLAG_OPTIONS = [
     click.option(
@@ -145,13 +201,11 @@ _API_FLAG_OPTIONS = [
     click.option("--tailnet", default=None, help="Tailnet (TAILSCALE_TAILNET) [default: -]."),
     click.option(
         "--api-key-file",
-        type=click.Path(dir_okay=False),
+        type=UserPath(dir_okay=False),
         default=None,
         help="File holding the API key (instead of TAILSCALE_API_KEY / HEADSCALE_API_KEY).",
     ),
-    click.option(
-        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
-    ),
+    click.option("--timeout", type=TIMEOUT_SECONDS, default=None, help="Read timeout in seconds."),
 ]
 
 

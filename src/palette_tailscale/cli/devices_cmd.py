@@ -11,6 +11,7 @@ import click
 from .. import times
 from ..config import duration_seconds
 from ..errors import InputError
+from ..kairos import is_valid_tag
 from ..tailnet import ops
 from ..tailnet.prune import PruneOptions
 from ..tailnet.report import (
@@ -23,7 +24,7 @@ from ..tailnet.report import (
 )
 from ..tailnet.scope import prune_scope
 from .common import format_option, print_json, print_table
-from .keys_cmd import api_options, open_backend
+from .keys_cmd import api_options, echo_errors, open_backend
 
 
 @click.group()
@@ -42,6 +43,9 @@ def devices() -> None:
 @api_options
 def list_(tags: tuple[str, ...], name_glob: str | None, fmt: str, **api: Any) -> int:
     """List devices: name, hostname, tags, seen, created, addresses, key expiry, OS."""
+    for tag in tags:
+        if not is_valid_tag(tag):
+            raise InputError(f"--tag: {tag!r} is not a tag: write tag:NAME (e.g. tag:edge)")
     with open_backend(api) as (backend, _):
         found = ops.filter_devices(backend.list_devices(), tags=tags, name=name_glob)
     now = times.now()
@@ -141,8 +145,7 @@ def _prune_summary(result: ops.PruneResult, applied: bool) -> int:
         hint = "; run again with --yes to delete them" if planned else ""
         click.echo(f"{planned} device(s) to delete{hint}", err=True)
         return 0
-    for outcome in result.failed:
-        click.echo(f"palette-tailscale: error: {outcome.error}", err=True)
+    echo_errors([o.error for o in result.failed if o.error is not None])
     done = planned - len(result.failed)
     click.echo(f"deleted {done} of {planned} device(s)", err=True)
     return 1 if result.failed else 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import LoadedConfig
+from ..errors import error_line
 from ..fleet import keyhistory, keystate, rekey
 from ..fleet import report as output
 from ..fleet.model import FleetHost
@@ -27,7 +28,7 @@ from ..fleet.provision import (
 )
 from ..fleet.render import RenderedHost, render_fleet, render_key
 from ..fleet.status import STATES
-from ..fleet.unused import revoke_unused
+from ..fleet.unused import check_journal, revoke_unused
 from .common import (
     api_flag_options,
     config_options,
@@ -103,6 +104,11 @@ def fleet() -> None:
 )
 @format_option()
 @token_check_options
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace hosts whose files carry a key `fleet provision` minted.",
+)
 def render_cmd(
     config_path: str | None,
     example: bool,
@@ -114,8 +120,13 @@ def render_cmd(
     palette_url: str | None,
     palette_api_key_file: str | None,
     no_token_check: bool,
+    force: bool,
 ) -> int:
-    """Write every host's site user-data and ISO, with the config's key (no tailnet API)."""
+    """Write every host's site user-data and ISO, with the config's key (no tailnet API).
+
+    Hosts that `fleet provision` gave keys of their own are left alone (exit 2, naming them)
+    unless --force.
+    """
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
     gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
@@ -128,7 +139,7 @@ def render_cmd(
             click.echo(f"rendered {done.name}: {output.host_files(out_dir, done.name)}")
 
     jobs = jobs or default_jobs(len(hosts))
-    rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report, jobs=jobs)
+    rendered = render_fleet(loaded, hosts, out_dir, key, on_host=report, jobs=jobs, force=force)
     if fmt == "json":
         print_json(output.render_json(out_dir, [r.name for r in rendered]))
         return 0
@@ -221,8 +232,11 @@ def provision_cmd(
             for name, iso in reflash:
                 click.echo(f"re-flash the stick of {name}: {iso}")
         for failure in result.failed:
-            click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
-        failed = bool(result.failed)
+            if not (result.stopped and failure.unreachable):  # the stop line says it once
+                click.echo(error_line(f"{failure.name}: {failure.message}"), err=True)
+        if result.stopped:
+            click.echo(error_line(result.stopped), err=True)
+        failed = bool(result.failed or result.skipped)
         data = output.provision_json(result, reflash)
         if registrar is not None:
             from .fleet_palette import preregister, registrations_json
@@ -346,6 +360,7 @@ def revoke_unused_cmd(
     """Revoke the keys of hosts that never joined (no device with their hostname)."""
     loaded = load_config(config_path, example, strict)
     hosts = load_hosts(loaded, strict, only)
+    check_journal(out_dir)
     backend = open_backend(loaded, api)
     try:
         unused = revoke_unused(hosts, backend, out_dir, datetime.now(timezone.utc), apply=yes)

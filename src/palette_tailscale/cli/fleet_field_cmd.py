@@ -26,7 +26,7 @@ from ..fleet.rekey import iso_path
 from ..fleet.render import PLACEHOLDER_KEY
 from ..secrets import redact
 from ..tailnet.base import Backend
-from .common import api_flag_options, config_options, format_option, load_config
+from .common import UserPath, api_flag_options, config_options, format_option, load_config
 from .fleet_options import expiring_option, load_hosts, only_option, open_backend, out_option
 
 
@@ -43,7 +43,7 @@ def system_view() -> SystemView:
 @click.option(
     "--file",
     "file_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=UserPath(dir_okay=False, path_type=Path),
     default=None,
     help="Write the manifest to FILE (whole, atomically) instead of stdout.",
 )
@@ -96,12 +96,12 @@ def _backend(loaded: LoadedConfig | None, api: dict[str, Any]) -> Backend | None
 
 
 @click.command("inspect")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=UserPath(path_type=Path))
 @click.option(
     "-c",
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=UserPath(dir_okay=False),
     default=None,
     help="Config file: its inventory adds serial and site, its tailscale.api the credentials.",
 )
@@ -147,7 +147,7 @@ def inspect_cmd(
 
 @click.command("flash")
 @click.argument("host")
-@click.argument("target", type=click.Path(path_type=Path))
+@click.argument("target", type=UserPath(path_type=Path))
 @out_option
 @click.option(
     "--force",

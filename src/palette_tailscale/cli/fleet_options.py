@@ -12,6 +12,7 @@ import click
 
 from ..config import LoadedConfig
 from ..config.models import duration_seconds
+from ..errors import shown
 from ..fleet import inventory as inventory_mod
 from ..fleet.keystate import DEFAULT_EXPIRING
 from ..fleet.model import FleetHost
@@ -80,5 +81,5 @@ def open_backend(loaded: LoadedConfig | None, flags: dict[str, Any]) -> Backend:
 def load_hosts(loaded: LoadedConfig, strict: bool, only: tuple[str, ...]) -> tuple[FleetHost, ...]:
     inventory = inventory_mod.load_inventory(loaded, strict=strict)
     for warning in inventory.warnings:
-        click.echo(f"palette-tailscale: warning: {warning}", err=True)
+        click.echo(f"palette-tailscale: warning: {shown(warning)}", err=True)
     return inventory.select(only)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..config import LoadedConfig
+from ..errors import error_line
 from ..fleet.model import FleetHost
 from ..fleet.palette_join import gather, join
 from ..fleet.palette_register import Registrar, Registration, resolve_projects
@@ -59,7 +60,7 @@ def preregister(
     if summary:
         click.echo(registration_summary(done))
     for failure in (d for d in done if d.action == "failed"):
-        click.echo(f"palette-tailscale: error: {failure.name}: {failure.message}", err=True)
+        click.echo(error_line(f"{failure.name}: {failure.message}"), err=True)
     return done
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..atomic import check_writable, write_atomic
+from ..atomic import PreparedWrite, prepare
 from ..config import DEFAULT_PATH, LoadedConfig, duration_seconds
-from ..errors import InputError
-from ..tailnet import ApiFlags, Backend, CreatedKey, KeyRequest, connect, resolve_settings, run_bulk
+from ..errors import InputError, PaletteTailscaleError, error_line
+from ..tailnet import (
+    ApiFlags,
+    Backend,
+    CreatedKey,
+    KeyRequest,
+    NotAttempted,
+    connect,
+    resolve_settings,
+    run_bulk,
+)
 from ..tailnet.report import KEY_COLUMNS, iso, key_json, key_kind, key_row
 from ..tailnet.validate import check_key_request
 from .common import (
+    UserPath,
     api_flag_options,
     format_option,
     load_config,
@@ -31,7 +42,7 @@ _CONFIG_OPTION = click.option(
     "-c",
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=UserPath(dir_okay=False),
     default=None,
     help=f"Config file for tailscale.api [default: {DEFAULT_PATH} when present].",
 )
@@ -92,7 +103,7 @@ def keys() -> None:
     "--expiry", default=None, help="Lifetime such as 12h or 30d (at most 90d) [default: 7d]."
 )
 @click.option("--description", default="", help="Up to 50 letters, digits, spaces, hyphens.")
-@out_option(dir_okay=False, help="Write the key here (0600).")
+@out_option(dir_okay=False, help="Write the key here (0600); - is standard output.")
 @format_option()
 @api_options
 def create(
@@ -112,16 +123,41 @@ def create(
     (id, kind, tags, expiry) goes to stderr; with --format json it is printed on stdout as one
     JSON object, which carries the key as "key" only when there is no --out.
     """
-    # Check everything the user gave before the API mints a key that could then be lost.
+    # Check everything the user gave before the API mints a key that could then be lost; the
+    # output's temporary file is made first, so the key has somewhere to go (issue 12, item 1).
     loaded = load_optional_config(api.pop("config_path"))
     request = _key_request(loaded, reusable, ephemeral, preauthorized, tags, expiry, description)
     check_key_request(request)
-    if output:
-        check_writable(Path(output))
-    with connected(api, loaded) as backend:
+    output = None if output == "-" else output
+    with contextlib.ExitStack() as stack:
+        target = stack.enter_context(prepare(Path(output), mode=0o600)) if output else None
+        backend = stack.enter_context(connected(api, loaded))
         created = backend.create_key(request)
+        if target is not None:
+            _write_or_revoke(target, created, backend)
     _deliver(created, output, fmt)
     return 0
+
+
+def _write_or_revoke(target: PreparedWrite, created: CreatedKey, backend: Backend) -> None:
+    """Write the key; if that fails after all, revoke it rather than leave it valid and lost."""
+    try:
+        target.commit(created.key.reveal() + "\n")
+    except OSError as exc:
+        key_id = created.info.id
+        why = f"cannot write {target.path}: {exc.strerror or type(exc).__name__}"
+        try:
+            backend.revoke_key(key_id)
+        except PaletteTailscaleError as revoke_error:
+            raise KeyWriteFailed(
+                f"{why}; the key could not be revoked ({revoke_error}): revoke key {key_id} "
+                f"yourself (`palette-tailscale keys revoke {key_id}`)"
+            ) from None
+        raise KeyWriteFailed(f"{why}; key {key_id} was revoked") from None
+
+
+class KeyWriteFailed(PaletteTailscaleError):
+    """A minted key could not be written (exit 1); the message says whether it was revoked."""
 
 
 def _key_request(
@@ -153,8 +189,6 @@ def _key_request(
 
 
 def _deliver(created: CreatedKey, output: str | None, fmt: str) -> None:
-    if output:
-        write_atomic(Path(output), created.key.reveal() + "\n", mode=0o600)
     if fmt == "json":
         data = key_json(created.info)
         if not output:
@@ -197,13 +231,11 @@ def revoke(key_ids: tuple[str, ...], fmt: str, **api: Any) -> int:
     """
     with open_backend(api) as (backend, _):
         outcomes = run_bulk(backend.revoke_key, list(dict.fromkeys(key_ids)))
-    code = 0
     for outcome in outcomes:
         if outcome.error is None:
             click.echo(f"revoked {outcome.item}", err=True)
-        else:
-            click.echo(f"palette-tailscale: error: {outcome.error}", err=True)
-            code = max(code, outcome.error.exit_code)
+    errors = [o.error for o in outcomes if o.error is not None]
+    echo_errors(errors)
     if fmt == "json":
         print_json(
             [
@@ -215,4 +247,14 @@ def revoke(key_ids: tuple[str, ...], fmt: str, **api: Any) -> int:
                 for o in outcomes
             ]
         )
-    return code
+    return max((e.exit_code for e in errors), default=0)
+
+
+def echo_errors(errors: Sequence[PaletteTailscaleError]) -> None:
+    """One line per failure; the items a bulk run did not attempt, once, counted."""
+    skipped = [e for e in errors if isinstance(e, NotAttempted)]
+    for error in errors:
+        if not isinstance(error, NotAttempted):
+            click.echo(error_line(str(error)), err=True)
+    if skipped:
+        click.echo(error_line(f"{len(skipped)} {skipped[0]}"), err=True)

@@ -11,6 +11,7 @@ from ..lint.formats import FORMATS
 from ..lint.problem import KINDS
 from ..lint.registry import all_rules, get
 from ..lint.report import Report, default_format, lint_sources, render
+from ..lint.sources import read_stream
 from .common import use_color
 
 
@@ -148,4 +149,4 @@ def _report_kinds(report: Report, verbose: bool) -> None:
 
 def _read_stdin() -> bytes:
     # The raw bytes, so invalid UTF-8 is reported like any other file's.
-    return sys.stdin.buffer.read()
+    return read_stream(sys.stdin.buffer, "<stdin>")

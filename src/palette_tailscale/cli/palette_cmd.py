@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from ..atomic import check_writable, write_atomic
+from ..atomic import prepare
 from ..config import LoadedConfig
 from ..config.models import duration_seconds
-from ..errors import InputError
+from ..config.secretref import MAX_SECRET_BYTES
+from ..errors import InputError, PaletteTailscaleError
+from ..inputfile import read_limited
 from ..palette import (
     PaletteClient,
     PaletteFlags,
@@ -24,8 +26,9 @@ from ..palette import (
     resolve_palette_settings,
 )
 from ..secrets import Secret
+from ..tailnet.settings import check_credential
 from ..times import utc_text
-from .common import format_option, out_option, print_json, print_table
+from .common import TIMEOUT_SECONDS, UserPath, format_option, out_option, print_json, print_table
 from .keys_cmd import load_optional_config
 from .logs import verbose_option
 
@@ -36,22 +39,20 @@ _OPTIONS = [
         "-c",
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False),
+        type=UserPath(dir_okay=False),
         default=None,
         help="Config file for the palette section [default: palette-tailscale.yaml if present].",
     ),
     click.option("--base-url", default=None, help="Palette API URL (PALETTE_BASE_URL)."),
     click.option(
         "--api-key-file",
-        type=click.Path(dir_okay=False),
+        type=UserPath(dir_okay=False),
         default=None,
         help="File holding the Palette API key (instead of PALETTE_API_KEY).",
     ),
     click.option("--project", default=None, help="Project name [default: palette.project]."),
     click.option("--project-uid", default=None, help="Project UID [default: palette.project_uid]."),
-    click.option(
-        "--timeout", type=click.FloatRange(min=0.1), default=None, help="Read timeout in seconds."
-    ),
+    click.option("--timeout", type=TIMEOUT_SECONDS, default=None, help="Read timeout in seconds."),
 ]
 
 
@@ -146,20 +147,28 @@ def create(name: str, expiry: str, output: str | None, **options: Any) -> int:
         raise click.BadParameter(str(exc), param_hint="--expiry") from None
     if not name.strip() or len(name) > 128:
         raise click.BadParameter("1 to 128 characters", param_hint="NAME")
-    if output:
-        check_writable(Path(output))
-    with opened(options) as (client, _):
+    output = None if output == "-" else output
+    with contextlib.ExitStack() as stack:
+        # The temporary file first: a token is created only when it has somewhere to go.
+        target = stack.enter_context(prepare(Path(output), mode=0o600)) if output else None
+        client, _ = stack.enter_context(opened(options))
         project = client.project()
         if project is None:
             raise InputError(
                 "a token needs a project: pass --project or --project-uid, or set palette.project"
             )
         created = client.create_token(name, project.uid, datetime.now(timezone.utc) + lifetime)
-    if created.value is None:
-        raise InputError(f"Palette created token {created.uid} but did not return its value")
-    if output:
-        write_atomic(Path(output), created.value.reveal() + "\n", mode=0o600)
-    else:
+        if created.value is None:
+            raise InputError(f"Palette created token {created.uid} but did not return its value")
+        if target is not None:
+            try:
+                target.commit(created.value.reveal() + "\n")
+            except OSError as exc:
+                raise PaletteTailscaleError(
+                    f"cannot write {output}: {exc.strerror or exc}; registration token "
+                    f"{created.uid} was created in Palette: delete it there"
+                ) from None
+    if output is None:
         click.echo(created.value.reveal())
     where = f"; written to {output}" if output else ""
     click.echo(
@@ -174,7 +183,7 @@ def create(name: str, expiry: str, output: str | None, **options: Any) -> int:
 @palette_api_options
 @click.option(
     "--token-file",
-    type=click.Path(dir_okay=False),
+    type=UserPath(dir_okay=False),
     default=None,
     help="Check the token in FILE instead of palette.registration_token.",
 )
@@ -192,14 +201,15 @@ def check(token_file: str | None, **options: Any) -> int:
 
 def _token(loaded: LoadedConfig | None, token_file: str | None) -> Secret:
     if token_file:
+        label = f"--token-file {token_file}"
+        raw = read_limited(Path(token_file).expanduser(), limit=MAX_SECRET_BYTES, label=label)
         try:
-            value = Path(token_file).expanduser().read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not readable"
-            raise InputError(f"--token-file {token_file}: {reason}") from None
+            value = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise InputError(f"{label}: not UTF-8 text") from None
         if not value:
-            raise InputError(f"--token-file {token_file}: the file is empty")
-        return Secret(value, f"file {token_file}")
+            raise InputError(f"{label}: the file is empty")
+        return check_credential(Secret(value, f"file {token_file}"), label)
     source = loaded.config.palette.registration_token if loaded else None
     if loaded is None or source is None:
         raise InputError(

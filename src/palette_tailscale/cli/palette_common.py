@@ -23,6 +23,7 @@ from ..palette import (
     connect_palette,
     resolve_palette_settings,
 )
+from .common import UserPath
 from .logs import verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +37,7 @@ _OPTIONS = [
     ),
     click.option(
         "--palette-api-key-file",
-        type=click.Path(dir_okay=False),
+        type=UserPath(dir_okay=False),
         default=None,
         help="File holding the Palette API key (instead of PALETTE_API_KEY).",
     ),

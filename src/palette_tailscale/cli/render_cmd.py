@@ -10,7 +10,7 @@ import click
 from ..render.canvos import CanvosPlan, ConflictError, canvos_plan
 from ..render.output import FileWrite, output_writes, pending, write_files
 from ..render.plan import Rendered, render_all
-from .common import config_options, load_config, out_option
+from .common import UserPath, config_options, inventory_hosts, load_config, out_option
 from .palette_common import gate_token, palette_flags, token_check_options
 from .render_output import (
     print_diffs,
@@ -31,7 +31,7 @@ DEFAULT_OUTPUT = "build"
 )
 @click.option(
     "--canvos",
-    type=click.Path(file_okay=False),
+    type=UserPath(file_okay=False),
     default=None,
     help="Apply into this CanvOS checkout (Dockerfile, user-data, .arg).",
 )
@@ -77,7 +77,8 @@ def render(
     or values in the checkout that the render would replace.
     """
     loaded = load_config(config_path, example, strict)
-    rendered = render_all(loaded, allow_placeholders=allow_placeholders)
+    hosts = inventory_hosts(loaded, strict)
+    rendered = render_all(loaded, allow_placeholders=allow_placeholders, hosts=hosts)
     gate_token(loaded, palette_flags(palette_url, palette_api_key_file), skip=no_token_check)
     writes, plan = planned_writes(rendered, output, canvos, force=force)
     if plan is not None and plan.conflicts and not force:

@@ -7,6 +7,7 @@ Errors say ``file:line:col`` and what is wanted. Unknown keys are warnings (erro
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -16,12 +17,18 @@ from pydantic import ValidationError
 
 from .. import yamlio
 from ..errors import InputError, Mark, Problems, shown
+from ..inputfile import read_limited
 from ..secrets import Secret
 from .models import Config, unknown_keys
 from .secretref import SecretSource
 
+_SECRET_RE = re.compile(r"^[\x21-\x7e]+$")
 DEFAULT_PATH = "palette-tailscale.yaml"
 EXAMPLE_NAME = "<example>"
+# A config is settings and at most a modest inline host list; large fleets use an inventory
+# file. The cap keeps a stray multi-gigabyte file (or /dev/zero) from being read at all.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+MAX_INVENTORY_BYTES = 64 * 1024 * 1024  # hosts: {from: FILE}: some 500,000 hosts of CSV
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +62,25 @@ class LoadedConfig:
     def secret(
         self, source: SecretSource, where: tuple[Any, ...], *, placeholder: str | None = None
     ) -> Secret:
-        """Resolve a secret reference; with ``placeholder``, an unset one yields the placeholder."""
+        """Resolve a secret reference; with ``placeholder``, an unset one yields the placeholder.
+
+        A value with a space, a line break or a character outside printable ASCII is refused:
+        no key or token has one, and it would end up in a header or a generated file.
+        """
+        mark = self.mark_of(where)
         try:
-            return source.resolve(self.base_dir, mark=self.mark_of(where))
+            secret = source.resolve(self.base_dir, mark=mark)
         except InputError:
             if placeholder is None:
                 raise
             return Secret(placeholder, f"placeholder for {source.describe()}")
+        if not _SECRET_RE.fullmatch(secret.reveal()):
+            raise InputError(
+                f"{'.'.join(map(str, where))}: {source.describe()} holds a space, a line break or "
+                "a character that is not printable ASCII; no key or token does",
+                mark=mark,
+            )
+        return secret
 
 
 def example_text() -> str:
@@ -77,15 +96,14 @@ def load_example(*, strict: bool = False) -> LoadedConfig:
 
 def load_file(path: str | Path, *, strict: bool = False) -> LoadedConfig:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        hint = "run `palette-tailscale init` to write one" if path.name == DEFAULT_PATH else None
-        raise InputError(f"{path}: no such file", hint=hint) from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a config file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    hint = "run `palette-tailscale init` to write one" if path.name == DEFAULT_PATH else None
+    raw = read_limited(
+        path,
+        limit=MAX_CONFIG_BYTES,
+        label=str(path),
+        missing_hint=hint,
+        too_large_hint="list a large fleet in an inventory file: hosts: {from: hosts.csv}",
+    )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -126,10 +144,17 @@ def _check_version(root: yamlio.Map, path: str) -> None:
             hint="this tool reads config version 1",
         )
     value = version.value if isinstance(version, yamlio.Scalar) else None
-    if value != 1:
-        shown = version.raw if isinstance(version, yamlio.Scalar) else "a collection"
+    if isinstance(version, yamlio.Scalar) and not version.plain and version.raw.strip() == "1":
         raise InputError(
-            f"unknown config version {shown}; this palette-tailscale reads version 1",
+            f'version is the string "{version.raw}"; write the number 1 without quotes '
+            "(version: 1)",
+            mark=version.mark,
+        )
+    if value != 1 or isinstance(value, bool):  # true == 1 in Python, not in the config
+        raw = version.raw if isinstance(version, yamlio.Scalar) else "a collection"
+        quoted = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
+        raise InputError(
+            f"unknown config version {quoted}; this palette-tailscale reads version 1",
             mark=version.mark,
         )
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..device import MIN_TAILSCALE
 from ..kairos import is_valid_hostname, is_valid_tag
+from ..secrets import looks_like_key
 from .secretref import SecretField
 
 # Palette documents skip-copy- for site user-data only: "In the installation step, the Edge
@@ -51,12 +52,71 @@ HOSTNAME_TEMPLATE_PATTERN = r"^([a-z0-9-]|\{name\}|\{site\})+$"
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+MAX_DURATION_DAYS = 36500  # no key, token or age this tool deals in is longer than a century
+
+
 def duration_seconds(text: str) -> int:
-    """``"7d"`` → 604800. Raises ValueError on anything else."""
-    match = DURATION_RE.match(text.strip())
+    """``"7d"`` → 604800. Raises ValueError on anything else, and past a hundred years (a date
+    that far off is beyond what dates can hold, or an error)."""
+    match = DURATION_RE.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a duration like 30m, 12h or 7d")
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+        raise ValueError(f"{text[:40]!r} is not a duration like 30m, 12h or 7d")
+    digits, unit = match.group(1), _DURATION_SECONDS[match.group(2)]
+    if len(digits) > 12 or int(digits) * unit > MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{text[:40]!r} is longer than {MAX_DURATION_DAYS} days")
+    return int(digits) * unit
+
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+NAME_MAX = 128  # a project, user or tailnet name; longer text is a mistake or an attack
+_URL_RE = re.compile(
+    r"^https?://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)"
+    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[\x21-\x7e]*)?$"
+)
+URL_WANTED = "a URL starting with http:// or https:// and a host, e.g. https://api.tailscale.com"
+
+
+def check_text(value: str, *, max_len: int = NAME_MAX) -> str:
+    """A name that goes into rendered user-data or a request: short, printable, not a key."""
+    if len(value) > max_len:
+        raise ValueError(f"at most {max_len} characters (this one has {len(value)})")
+    bad = _CONTROL_RE.search(value)
+    if bad:
+        raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed")
+    if _SURROGATE_RE.search(value):  # what Python makes of bytes that are not UTF-8 (argv)
+        raise ValueError("not UTF-8 text")
+    if looks_like_key(value):
+        raise ValueError(
+            "this looks like an auth key; a key belongs in tailscale.auth_key "
+            "as {env: NAME} or {file: PATH}"
+        )
+    return value
+
+
+def check_url(value: str) -> str:
+    """An API base URL: ``http://`` or ``https://``, a host (a DNS name, IPv4 or ``[IPv6]``),
+    an optional port and a path of printable ASCII.
+
+    What no connection could use is refused here, by name, rather than when the HTTP client
+    meets it: an empty or over-long label (``a..b``), a port out of range, a control character.
+    """
+    match = _URL_RE.fullmatch(value) if len(value) <= 2048 else None
+    if match is None:
+        raise ValueError(URL_WANTED)
+    host, port = match["host"], match["port"]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise ValueError(f"{host} is not an IPv6 address") from None
+    else:
+        name = host.removesuffix(".")
+        if len(name) > 253 or any(len(label) > 63 for label in name.split(".")):
+            raise ValueError("a host name has labels of at most 63 characters, 253 in all")
+    if port is not None and not 0 < int(port) <= 65535:
+        raise ValueError(f"port {port} is not between 1 and 65535")
+    return value
 
 
 class _Model(BaseModel):
@@ -65,6 +125,8 @@ class _Model(BaseModel):
 
 def _check_tags(tags: list[str]) -> list[str]:
     for tag in tags:
+        if looks_like_key(tag):  # it would be taken for a key leaking into the user-data
+            raise ValueError(f"{tag!r} looks like an auth key; choose another tag name")
         if not is_valid_tag(tag):
             raise ValueError(
                 f"{tag!r} is not a tag: write tag:NAME (a letter, then letters, digits or hyphens)"
@@ -96,10 +158,15 @@ class Palette(_Model):
         "and fleet status; never written into any output.",
     )
 
+    @field_validator("project", "project_uid")
+    @classmethod
+    def _names(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if "://" in value or "/" in value or not re.match(ENDPOINT_PATTERN, value):
+        if "://" in value or "/" in value or not re.fullmatch(ENDPOINT_PATTERN, value):
             raise ValueError(
                 "write the API host alone, without scheme or path (e.g. api.spectrocloud.com)"
             )
@@ -150,42 +217,42 @@ class CanvOS(_Model):
     @field_validator("k8s_version")
     @classmethod
     def _k8s_version(cls, value: str) -> str:
-        if not re.match(K8S_VERSION_PATTERN, value):
+        if not re.fullmatch(K8S_VERSION_PATTERN, value):
             raise ValueError("write one version such as 1.30.5")
         return value
 
     @field_validator("image_registry")
     @classmethod
     def _registry(cls, value: str) -> str:
-        if "://" in value or not re.match(REGISTRY_PATTERN, value):
+        if "://" in value or not re.fullmatch(REGISTRY_PATTERN, value):
             raise ValueError("a registry host (and optional path) without scheme, e.g. ttl.sh")
         return value
 
     @field_validator("image_repo")
     @classmethod
     def _repo(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(REPO_PATTERN, value):
+        if value is not None and not re.fullmatch(REPO_PATTERN, value):
             raise ValueError("lowercase letters, digits and . _ / - only")
         return value
 
     @field_validator("custom_tag")
     @classmethod
     def _tag(cls, value: str) -> str:
-        if not re.match(CUSTOM_TAG_PATTERN, value):
+        if not re.fullmatch(CUSTOM_TAG_PATTERN, value):
             raise ValueError("lowercase letters and digits (with . _ - inside) only")
         return value
 
     @field_validator("iso_name")
     @classmethod
     def _iso(cls, value: str) -> str:
-        if not re.match(ISO_NAME_PATTERN, value):
+        if not re.fullmatch(ISO_NAME_PATTERN, value):
             raise ValueError("lowercase letters, digits, _ and - only")
         return value
 
     @field_validator("pe_version")
     @classmethod
     def _pe(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(PE_VERSION_PATTERN, value):
+        if value is not None and not re.fullmatch(PE_VERSION_PATTERN, value):
             raise ValueError("write a Palette Edge version like v4.5.3")
         return value
 
@@ -193,7 +260,7 @@ class CanvOS(_Model):
     @classmethod
     def _extra(cls, value: dict[str, str]) -> dict[str, str]:
         for key, item in value.items():
-            if not re.match(ARG_KEY_PATTERN, key):
+            if not re.fullmatch(ARG_KEY_PATTERN, key):
                 raise ValueError(f"{key!r}: .arg keys are UPPER_CASE names")
             if "\n" in item or "$" in item or "`" in item:
                 raise ValueError(f"{key}: values are literal one-line text (no $, no backquote)")
@@ -232,7 +299,7 @@ class Install(_Model):
     def _version(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        if not re.match(TAILSCALE_VERSION_PATTERN, value):
+        if not re.fullmatch(TAILSCALE_VERSION_PATTERN, value):
             raise ValueError("a Tailscale version like 1.76.6")
         major, minor = (int(part) for part in value.split(".")[:2])
         if (major, minor) < MIN_TAILSCALE:
@@ -248,7 +315,7 @@ class Install(_Model):
     @classmethod
     def _sha(cls, value: dict[str, str]) -> dict[str, str]:
         for arch, digest in value.items():
-            if not re.match(SHA256_PATTERN, digest):
+            if not re.fullmatch(SHA256_PATTERN, digest):
                 raise ValueError(f"{arch}: a sha256 is 64 lowercase hex digits")
         return value
 
@@ -293,6 +360,16 @@ class Api(_Model):
     headscale_user: str | None = Field(
         None, description="Headscale user (name or ID) owning minted keys."
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+    @field_validator("tailnet", "oauth_client_id", "headscale_user")
+    @classmethod
+    def _names(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
 
 class Tailscale(_Model):
@@ -342,9 +419,9 @@ class Tailscale(_Model):
     @field_validator("login_server")
     @classmethod
     def _login(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(LOGIN_SERVER_PATTERN, value):
+        if value is not None and not re.fullmatch(LOGIN_SERVER_PATTERN, value):
             raise ValueError("a URL like https://headscale.example.com")
-        return value
+        return None if value is None else check_url(value)
 
     @field_validator("advertise_routes")
     @classmethod
@@ -360,7 +437,7 @@ class Tailscale(_Model):
     @classmethod
     def _extra(cls, value: list[str]) -> list[str]:
         for arg in value:
-            if not re.match(UP_ARG_PATTERN, arg):
+            if not re.fullmatch(UP_ARG_PATTERN, arg):
                 raise ValueError(f"{arg!r}: write flags as --name or --name=value")
             name = arg.split("=", 1)[0]
             if name in ("--auth-key", "--authkey", "--client-secret"):
@@ -392,6 +469,19 @@ class HostPalette(_Model):
         default_factory=dict, description="Palette tags (stylus.site.tags)."
     )
 
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, item in value.items():
+            check_text(key)
+            check_text(item)
+        return value
+
 
 class Host(_Model):
     """One edge host of the fleet."""
@@ -401,6 +491,11 @@ class Host(_Model):
     site: str | None = Field(None, description="Site name ({site} in templates).")
     tags: list[str] = Field(default_factory=list, description="Extra tags for this host.")
     palette: HostPalette = Field(default_factory=HostPalette, description="See hosts.palette.")
+
+    @field_validator("serial", "site")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @field_validator("name")
     @classmethod

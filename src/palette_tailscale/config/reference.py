@@ -10,6 +10,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .. import __version__
+from ..inputfile import size_text
 from .models import Config
 
 PIPE = "\\|"
@@ -72,6 +73,29 @@ def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
         _section(sub, path, out)
 
 
+def _limits() -> str:
+    from ..yamlio import MAX_EXPANDED
+    from .load import MAX_CONFIG_BYTES, MAX_INVENTORY_BYTES
+    from .models import NAME_MAX
+    from .secretref import MAX_SECRET_BYTES
+
+    return (
+        f"Limits, so that no input can exhaust memory or end up where it does not belong: the "
+        f"file is at most {size_text(MAX_CONFIG_BYTES)} (a large fleet goes in "
+        f"`hosts: {{from: FILE}}`, at most {size_text(MAX_INVENTORY_BYTES)}); a secret file is "
+        f"at most {size_text(MAX_SECRET_BYTES)}, and a secret's value is printable ASCII "
+        "without spaces; names that reach user-data or an API request (`palette.project` and "
+        "`project_uid`, a host's `site`, `serial`, `palette.project` and Palette tags, "
+        "`tailscale.api.tailnet`, `oauth_client_id` and `headscale_user`) are at most "
+        f"{NAME_MAX} characters, without control characters, and never shaped like an auth "
+        "key; `tailscale.api.base_url` and `tailscale.login_server` are `http://` or "
+        "`https://` URLs a connection can use (see docs/keys.md); a `\\u` escape that makes "
+        'half of a UTF-16 surrogate pair (`"\\ud800"`) is refused, as yaml.v3 refuses it; '
+        f"aliases that expand to more than {MAX_EXPANDED:,} nodes are refused, as yaml.v3 "
+        "refuses them."
+    )
+
+
 def config_reference() -> str:
     out = [
         "# Config reference",
@@ -82,6 +106,8 @@ def config_reference() -> str:
         "The config file is YAML with `version: 1` at the top. Unknown keys are warnings "
         "(errors with `--strict`). Secrets are references: `{env: NAME}` or `{file: PATH}` "
         "(relative to the config file); a literal string is accepted with a warning.",
+        "",
+        _limits(),
         "",
     ]
     _section(Config, "", out)

@@ -10,9 +10,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from ..errors import InputError, Mark
+from ..inputfile import read_limited
 from ..secrets import Secret
 
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Keys and tokens are tens of characters; a file holding more is the wrong file.
+MAX_SECRET_BYTES = 8192
 
 
 class SecretSource(BaseModel):
@@ -47,11 +50,13 @@ class SecretSource(BaseModel):
             return Secret(value.strip(), self.describe())
         path = Path(os.path.expanduser(self.ref))
         path = path if path.is_absolute() else base_dir / path
+        raw = read_limited(
+            path, limit=MAX_SECRET_BYTES, label=f"secret reference: {path}", mark=mark
+        )
         try:
-            value = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not readable"
-            raise InputError(f"secret reference: cannot read {path}: {reason}", mark=mark) from None
+            value = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise InputError(f"secret reference: {path}: not UTF-8 text", mark=mark) from None
         if not value:
             raise InputError(f"secret reference: {path} is empty", mark=mark)
         return Secret(value, self.describe())
@@ -65,7 +70,7 @@ def _parse(value: Any) -> Any:
     if isinstance(value, dict):
         keys = set(value)
         if keys == {"env"} and isinstance(value["env"], str):
-            if not _ENV_NAME_RE.match(value["env"]):
+            if not _ENV_NAME_RE.fullmatch(value["env"]):
                 raise ValueError(f"{value['env']!r} is not an environment variable name")
             return SecretSource(kind="env", ref=value["env"])
         if keys == {"file"} and isinstance(value["file"], str) and value["file"]:

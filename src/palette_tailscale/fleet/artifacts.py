@@ -12,15 +12,18 @@ import hashlib
 import os
 import secrets
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+from ..errors import InputError
 from .iso import build_iso
 
 USER_DATA: Final = "user-data"
 META_DATA: Final = "meta-data"
 ISO: Final = "iso"
+MAX_HOST_FILE: Final = 16 * 1024 * 1024  # far above an ISO of one user-data
 SECRET_MODE: Final = 0o600
 PUBLIC_MODE: Final = 0o644
 
@@ -165,10 +168,44 @@ def check(out_dir: Path, name: str, digests: dict[str, str]) -> tuple[Health, by
 
 
 def _read(path: Path) -> bytes | None:
+    """A host file as written, or None: a missing, special or oversized file is not ours."""
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HOST_FILE:
+            return None
         return path.read_bytes()
     except OSError:
         return None
+
+
+def check_folders(out_dir: Path, names: list[str]) -> None:
+    """Raise :class:`InputError` when ``DIR/hosts`` or a host's folder is in the way.
+
+    Checked before the first write (and before any key is minted), so that a file where a
+    folder belongs stops the run with its name instead of failing host after host.
+    """
+    hosts = out_dir / "hosts"
+    if hosts.exists() and not hosts.is_dir():
+        raise InputError(f"cannot write to {hosts}: it is not a directory; move it away")
+    if not hosts.is_dir():
+        return
+    blocked = [n for n in names if (hosts / n).exists() and not (hosts / n).is_dir()]
+    if blocked:
+        more = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
+        raise InputError(
+            f"cannot write to {hosts / blocked[0]}{more}: it is not a directory; move it away"
+        )
+    # A folder where a host's file belongs: its write would fail, in provision after a mint.
+    odd = [
+        path
+        for name in names
+        if (hosts / name).is_dir()
+        for path in paths(out_dir, name).values()
+        if path.is_dir() and not path.is_symlink()
+    ]
+    if odd:
+        more = f" (and {len(odd) - 1} more)" if len(odd) > 1 else ""
+        raise InputError(f"cannot write {odd[0]}{more}: it is a directory; move it away")
 
 
 def remove_temp_files(out_dir: Path) -> int:

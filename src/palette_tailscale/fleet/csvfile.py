@@ -63,14 +63,16 @@ def read_csv_hosts(
 
 def _header(row: list[str], path: str, line: int) -> list[tuple[str, ...]]:
     fields: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()  # a list's `in` made a header of 100,000 columns hang
     for index, cell in enumerate(row, start=1):
         name = cell.strip()
         target = _column_target(name, path, line, index)
-        if target in fields:
+        if target in seen:
             raise InputError(
                 f"column {name!r} sets the same field as an earlier column",
                 mark=Mark(path, line, index),
             )
+        seen.add(target)
         fields.append(target)
     if ("name",) not in fields:
         raise InputError("the CSV inventory needs a `name` column", mark=Mark(path, line, 1))

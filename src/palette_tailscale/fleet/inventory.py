@@ -18,8 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..config import LoadedConfig
+from ..config.load import MAX_INVENTORY_BYTES
 from ..config.models import Host, HostsFrom
 from ..errors import InputError, Mark, Problems, shown
+from ..inputfile import read_limited
 from ..kairos import is_valid_hostname
 from .csvfile import read_csv_hosts
 from .model import FleetHost, Inventory
@@ -67,20 +69,17 @@ def _read_file(
     path = Path(hosts.from_).expanduser()
     path = path if path.is_absolute() else loaded.base_dir / path
     label = hosts.from_ if not Path(hosts.from_).is_absolute() else str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise InputError(f"inventory {hosts.from_}: name a .csv, .yaml or .yml file", mark=where)
+    raw = read_limited(path, limit=MAX_INVENTORY_BYTES, label=f"inventory {path}", mark=where)
     try:
-        text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
-    except FileNotFoundError:
-        raise InputError(f"inventory {path}: no such file", mark=where) from None
+        text = raw.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
         raise InputError(f"inventory {path}: not UTF-8 text", mark=where) from None
-    except OSError as exc:
-        raise InputError(f"inventory {path}: cannot read: {exc.strerror}", mark=where) from None
-    suffix = path.suffix.lower()
     if suffix == ".csv":
         return label, read_csv_hosts(text, label, problems)
-    if suffix in (".yaml", ".yml"):
-        return label, read_yaml_hosts(text, label, problems)
-    raise InputError(f"inventory {hosts.from_}: name a .csv, .yaml or .yml file", mark=where)
+    return label, read_yaml_hosts(text, label, problems)
 
 
 def _build(

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ..config import LoadedConfig
 from ..secrets import Secret
+from ..workers import orphaned, start_worker
 from . import artifacts
 from .model import FleetHost
 
@@ -43,7 +44,9 @@ def render_chunks(
     chunks = [hosts[i : i + CHUNK] for i in range(0, len(hosts), CHUNK)]
     _WORK.update(loaded=loaded, out_dir=out_dir, key=key)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=start_worker, initargs=(os.getpid(),)) as pool:
+            # Leaving this block early (an error, Ctrl-C, SIGTERM) terminates the workers.
             yield from pool.imap_unordered(_render_chunk, chunks)
     finally:
         _WORK.clear()
@@ -54,6 +57,8 @@ def _render_chunk(hosts: tuple[FleetHost, ...]) -> list[str]:
 
     loaded, out_dir, key = _WORK["loaded"], _WORK["out_dir"], _WORK["key"]
     for host in hosts:
+        if orphaned():
+            os._exit(1)  # nobody is waiting for these files
         made = artifacts.HostArtifacts.from_user_data(render_host(loaded, host, key))
         artifacts.write(out_dir, host.name, made, secret=key is not None)
     return [host.name for host in hosts]

@@ -12,6 +12,11 @@ every key it retires. A run killed anywhere leaves a journal that says exactly w
 
 So a host never ends up holding two live keys, except on purpose for the moment between writing a
 replacement (``--rotate``, a changed config, damaged files) and revoking the old key.
+
+When the API goes away mid-run, every host would spend its whole retry budget in turn and the run
+would not end for hours. So after :data:`UNREACHABLE_STOP` hosts in a row fail because the API
+cannot be reached (connection failures, 5xx answers after every retry), no further host is
+started: the run ends with the hosts not attempted counted, and the journal resumes from there.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from ..config.models import duration_seconds
 from ..errors import GeneratedInvalidError, PaletteTailscaleError
 from ..render import steps
 from ..tailnet.base import Backend, KeyRequest
+from ..tailnet.bulk import UNREACHABLE_STOP  # hosts in a row that could not reach the API
+from ..tailnet.errors import ConnectionFailed, ServerError
 from . import artifacts
 from .durable import GroupSync
 from .journal import JOURNAL_NAME, HostState, Journal, fold
@@ -46,20 +53,26 @@ class HostOutcome:
     """What the run did for one host."""
 
     name: str
-    action: str  # minted, rotated, kept, repaired, failed
+    action: str  # minted, rotated, kept, repaired, failed, skipped (not attempted)
     key_id: str | None = None
     expires: str | None = None
     message: str = ""
+    unreachable: bool = False  # failed because the API could not be reached
 
 
 @dataclass(frozen=True, slots=True)
 class ProvisionResult:
     outcomes: tuple[HostOutcome, ...]
     revoked: tuple[str, ...]  # key ids retired (orphans, superseded keys)
+    stopped: str | None = None  # why the run stopped early (the API could not be reached)
 
     @property
     def failed(self) -> tuple[HostOutcome, ...]:
         return tuple(o for o in self.outcomes if o.action == "failed")
+
+    @property
+    def skipped(self) -> tuple[HostOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.action == "skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,7 @@ def provision(
     """Mint, render and write every host that needs it; see the module docstring."""
     now = options.now or datetime.now(timezone.utc)
     with Journal(options.out_dir / JOURNAL_NAME) as journal:
+        artifacts.check_folders(options.out_dir, [host.name for host in hosts])
         artifacts.remove_temp_files(options.out_dir)
         revoked = recover(journal, backend)
         if hosts:  # a config the renderer or the linter rejects stops the run before any mint
@@ -90,13 +104,57 @@ def provision(
         durable = GroupSync(options.out_dir)
         worker = _Worker(loaded, backend, journal, options, now, on_host, durable)
         try:
-            # Hosts are planned inside the workers, so planning overlaps with minting.
-            with ThreadPoolExecutor(max_workers=2 * max(1, options.concurrency)) as pool:
-                outcomes = list(pool.map(worker.run, hosts))
+            outcomes = _run_all(worker, hosts, options.concurrency)
         finally:
             durable.close()
-        revoked += recover(journal, backend)  # keys whose creation failed with an unknown outcome
-    return ProvisionResult(tuple(outcomes), tuple(revoked))
+        if worker.breaker.tripped is None:  # else the API is gone: the next run recovers
+            revoked += recover(journal, backend)  # keys minted with an unknown outcome
+    return ProvisionResult(tuple(outcomes), tuple(revoked), worker.breaker.stop_reason(outcomes))
+
+
+def _run_all(worker: _Worker, hosts: tuple[FleetHost, ...], concurrency: int) -> list[HostOutcome]:
+    """Every host on the pool; on Ctrl-C or SIGTERM no further host starts."""
+    # Hosts are planned inside the workers, so planning overlaps with minting.
+    pool = ThreadPoolExecutor(max_workers=2 * max(1, concurrency))
+    try:
+        return list(pool.map(worker.run, hosts))
+    except BaseException:
+        worker.breaker.stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+class _Breaker:
+    """Stops the run after ``limit`` hosts in a row failed because the API was unreachable."""
+
+    def __init__(self, limit: int = UNREACHABLE_STOP) -> None:
+        self.limit = limit
+        self.stop = threading.Event()
+        self.tripped: str | None = None  # the last failure's message once stopped
+        self._row = 0
+        self._lock = threading.Lock()
+
+    def record(self, outcome: HostOutcome) -> None:
+        with self._lock:
+            if not outcome.unreachable:  # the API answered (or the host failed otherwise)
+                self._row = 0
+                return
+            self._row += 1
+            if self._row >= self.limit and self.tripped is None:
+                self.tripped = outcome.message
+                self.stop.set()
+
+    def stop_reason(self, outcomes: list[HostOutcome]) -> str | None:
+        if self.tripped is None:
+            return None
+        left = sum(1 for o in outcomes if o.action == "skipped")
+        return (
+            f"stopped: {self.limit} hosts in a row could not reach the API "
+            f"(last: {self.tripped}); {left} host{'s' if left != 1 else ''} not attempted; "
+            "run `fleet provision` again to resume"
+        )
 
 
 class _Worker:
@@ -117,17 +175,25 @@ class _Worker:
         self.api_slots = threading.BoundedSemaphore(max(1, options.concurrency))
         self.durable = durable
         self.states = fold(journal.records)
+        self.breaker = _Breaker()
 
     def run(self, host: FleetHost) -> HostOutcome:
+        if self.breaker.stop.is_set():
+            return HostOutcome(host.name, "skipped", message="not attempted")
         try:
             state = self.states.get(host.name, HostState())
             outcome = self._run(plan_host(self.loaded, host, state, self.options, self.now))
         except GeneratedInvalidError:
             raise
         except PaletteTailscaleError as exc:
-            outcome = HostOutcome(host.name, "failed", message=str(exc))
+            gone = isinstance(exc, (ConnectionFailed, ServerError))
+            outcome = HostOutcome(host.name, "failed", message=str(exc), unreachable=gone)
         except OSError as exc:
-            outcome = HostOutcome(host.name, "failed", message=f"cannot write: {exc}")
+            where = exc.filename2 or exc.filename
+            why = exc.strerror or type(exc).__name__
+            message = f"cannot write {where}: {why}" if where else f"cannot write: {why}"
+            outcome = HostOutcome(host.name, "failed", message=message)
+        self.breaker.record(outcome)
         if self.on_host is not None:
             self.on_host(outcome)
         return outcome

@@ -85,8 +85,9 @@ def provision_summary(result: ProvisionResult) -> str:
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
-    order = ("minted", "rotated", "repaired", "kept", "failed")
-    parts = [f"{counts[a]} {a}" for a in order if counts.get(a)]
+    order = ("minted", "rotated", "repaired", "kept", "failed", "skipped")
+    label = {"skipped": "not attempted"}
+    parts = [f"{counts[a]} {label.get(a, a)}" for a in order if counts.get(a)]
     total = len(result.outcomes)
     text = f"{total} host{'s' if total != 1 else ''}: {', '.join(parts) or 'nothing to do'}"
     if result.revoked:

@@ -11,12 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..errors import InputError
 from ..tailnet.base import Backend
 from .journal import JOURNAL_NAME, Journal, fold
 from .model import FleetHost
 from .plan import expired
 from .recovery import revoke
 from .status import classify
+
+
+def check_journal(out_dir: Path) -> None:
+    """A directory ``fleet provision`` never wrote to has no keys to revoke: likely a typo."""
+    if not (out_dir / JOURNAL_NAME).exists():
+        raise InputError(
+            f"{out_dir}: no provisioning journal here ({JOURNAL_NAME})",
+            hint="pass the -o DIR that `fleet provision` wrote to",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,7 @@ def revoke_unused(
     apply: bool,
 ) -> list[UnusedKey]:
     """The live keys of hosts with no device; revoked when ``apply`` (else a dry run)."""
+    check_journal(out_dir)
     with Journal(out_dir / JOURNAL_NAME) as journal:
         states = fold(journal.records)
         status = classify(hosts, backend.list_devices(), now)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..errors import InputError
-from .engine import lint_file
+from ..workers import start_worker
+from .engine import MAX_BYTES, lint_file
 from .problem import Problem
-from .sources import Source, is_user_data
+from .sources import Source, is_user_data, read_source
 
 AUTO_THRESHOLD: Final = 300  # files; below this, forking costs more than it saves
 CHUNK: Final = 16
@@ -54,13 +55,18 @@ def lint_all(sources: Sequence[Source], options: Options, jobs: int) -> Iterator
     if jobs <= 1 or len(sources) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_lint_one, tasks)
         return
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(sources))) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(
+        min(jobs, len(sources)), initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
         yield from pool.imap(_lint_one, tasks, chunksize=CHUNK)
 
 
 def lint_data(path: str, data: bytes, options: Options) -> Linted:
     linted = lint_file(data, path, kind=options.kind, select=options.select, ignore=options.ignore)
-    lines = tuple(data.decode("utf-8", "replace").splitlines()) if linted.problems else ()
+    # The source lines the text format quotes; of a file too large to lint, only its head.
+    head = data if len(data) <= MAX_BYTES else data[:4096]
+    lines = tuple(head.decode("utf-8", "replace").splitlines()) if linted.problems else ()
     kind = f"{linted.kind} ({linted.reason})"
     return Linted(path, kind=kind, problems=tuple(linted.problems), lines=lines)
 
@@ -68,9 +74,9 @@ def lint_data(path: str, data: bytes, options: Options) -> Linted:
 def _lint_one(task: tuple[Source, Options]) -> Linted:
     source, options = task
     try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        return Linted(str(source.path), error=f"cannot read: {exc.strerror or exc}")
+        data = read_source(source.path)
+    except InputError as exc:
+        return Linted(str(source.path), error=str(exc).removeprefix(f"{source.path}: "))
     if source.found and not is_user_data(source.path, data):
         return Linted(str(source.path), skipped=True)
     return lint_data(str(source.path), data, options)

@@ -13,17 +13,24 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from ..errors import InputError
+from ..inputfile import read_limited, size_text
 from .kinds import HEADER_LINES, HEADERS
 
 NAMES: Final = frozenset({"user-data"})
 SUFFIXES: Final = (".yaml", ".yml")
+# Files over 1 MiB are a PT038 finding; far larger ones are not user-data at all, and reading
+# them whole would only cost memory.
+READ_LIMIT: Final = 16 * 1024 * 1024
+_TOO_LARGE: Final = "Kairos skips files over 1 MiB"
+MAX_WALK: Final = 200_000  # directory entries a search may visit
 USER_DATA_KEYS: Final = ("stages", "stylus", "install", "users", "write_files")
 _KEYS: Final = b"|".join(k.encode() for k in USER_DATA_KEYS)
 _FIRST_LINE_RE: Final = re.compile(rb"^([ \t]*)[^\s#]", re.MULTILINE)
@@ -81,6 +88,8 @@ def collect(paths: Iterable[str | PathLike[str]], *, exclude: Sequence[str] = ()
     """Files to lint, in order given (directories: sorted, hidden entries skipped)."""
     files: list[Source] = []
     for item in paths:
+        if not str(item):  # Path("") is ".": a lint of "$FILE" with FILE unset is a mistake
+            raise InputError("an empty path; give a file, a directory or - for stdin")
         path = Path(item)
         if path.is_dir():
             found = _search(path)
@@ -99,17 +108,41 @@ def collect(paths: Iterable[str | PathLike[str]], *, exclude: Sequence[str] = ()
 
 
 def _search(root: Path) -> list[Path]:
+    """Regular files named like user-data under ``root``; a FIFO or device met on the way is
+    skipped (only a path given by name is read as a pipe), and so is the rest of a tree larger
+    than any checkout (``lint /`` would walk the whole system)."""
     found: list[Path] = []
+    seen = 0
     for folder, dirs, names in os.walk(root):
+        seen += len(dirs) + len(names)
+        if seen > MAX_WALK:
+            raise InputError(
+                f"{root}: more than {MAX_WALK:,} entries below it; name the files or a "
+                "narrower directory"
+            )
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            Path(folder, n) for n in sorted(names) if not n.startswith(".") and wanted(Path(n))
-        )
+        for name in sorted(names):
+            path = Path(folder, name)
+            if not name.startswith(".") and wanted(path) and _regular(path):
+                found.append(path)
     return found
 
 
-def read_source(path: Path) -> bytes:
+def _regular(path: Path) -> bool:
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let the read say why it cannot be read
+
+
+def read_source(path: Path) -> bytes:
+    """The file's bytes: a regular file or a pipe (``<(command)``), at most :data:`READ_LIMIT`."""
+    return read_limited(path, limit=READ_LIMIT, label=str(path), too_large_hint=_TOO_LARGE)
+
+
+def read_stream(stream: BinaryIO, name: str) -> bytes:
+    """Standard input, at most :data:`READ_LIMIT` bytes."""
+    data = stream.read(READ_LIMIT + 1)
+    if len(data) > READ_LIMIT:
+        raise InputError(f"{name}: larger than {size_text(READ_LIMIT)}", hint=_TOO_LARGE)
+    return data

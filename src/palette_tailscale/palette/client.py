@@ -21,7 +21,7 @@ from typing import Any, Final
 from ..secrets import Secret
 from ..tailnet.errors import BadResponse, MissingCredentials, NotFound
 from ..tailnet.factory import Wiring
-from ..tailnet.http import Call, HttpClient
+from ..tailnet.http import Call, HttpClient, segment
 from ..tailnet.redaction import register
 from . import parse
 from .model import EdgeHost, Project, Token
@@ -130,7 +130,7 @@ class PaletteClient:
 
     def get_token(self, uid: str) -> Token:
         call = Call(f"read registration token {uid}", not_found=f"no registration token {uid}")
-        body = self.http.json("GET", f"{TOKENS}/{uid}", call)
+        body = self.http.json("GET", f"{TOKENS}/{segment(uid)}", call)
         if not isinstance(body, dict):
             raise BadResponse(f"Palette API: {call.what}: the answer is not an object")
         return parse.token(body)
@@ -154,7 +154,9 @@ class PaletteClient:
         """The edge host ``uid``, or None when the project has none by that UID."""
         call = Call(f"read edge host {uid}")
         try:
-            body = self.http.json("GET", f"/v1/edgehosts/{uid}", call, headers=_scope(project_uid))
+            body = self.http.json(
+                "GET", f"/v1/edgehosts/{segment(uid)}", call, headers=_scope(project_uid)
+            )
         except NotFound:
             return None
         if not isinstance(body, dict):

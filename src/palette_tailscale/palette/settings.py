@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..config import LoadedConfig
+from ..config.models import check_url
 from ..errors import InputError
 from ..secrets import Secret
 from ..tailnet.http import Timeouts
-from ..tailnet.settings import read_key_file
+from ..tailnet.settings import check_credential, read_key_file
 
 DEFAULT_ENDPOINT = "api.spectrocloud.com"
 KEY_VARIABLE = "PALETTE_API_KEY"
@@ -55,9 +56,12 @@ def _env(env: Mapping[str, str], name: str) -> str | None:
 
 def _url(value: str, where: str) -> str:
     url = value.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")) or len(url.split("//", 1)[1]) == 0:
-        raise InputError(f"{where}: {value!r} is not a URL like https://palette.example.com")
-    return url
+    try:
+        return check_url(url)
+    except ValueError:
+        raise InputError(
+            f"{where}: {value!r} is not a URL like https://palette.example.com"
+        ) from None
 
 
 def _key(
@@ -66,7 +70,8 @@ def _key(
     if flags.api_key_file:
         return read_key_file(flags.api_key_file)
     if value := _env(env, KEY_VARIABLE):
-        return Secret(value, f"environment variable {KEY_VARIABLE}")
+        where = f"environment variable {KEY_VARIABLE}"
+        return check_credential(Secret(value, where), where)
     source = loaded.config.palette.api_key if loaded else None
     if source is None or loaded is None:
         return None
@@ -88,7 +93,7 @@ def resolve_palette_settings(
     """Merge the three layers. With ``key_optional`` an unset key reference gives no key."""
     flags = flags or PaletteFlags()
     palette = loaded.config.palette if loaded else None
-    if flags.base_url:
+    if flags.base_url is not None:  # given empty: refused, not the default endpoint
         base = _url(flags.base_url, "--base-url")
     elif value := _env(env, URL_VARIABLE):
         base = _url(value, URL_VARIABLE)

@@ -85,12 +85,12 @@ def check_value(key: str, value: str, mark: Mark, secrets: Iterable[str] = ()) -
             f".arg: {key} looks like a secret; .arg is not secret (earthly.sh refuses keys in it)",
             mark=mark,
         )
-    if not _VALUE_RE.match(value):
+    if not _VALUE_RE.fullmatch(value):
         raise InputError(
             f".arg: the value of {key} may hold letters, digits, spaces and . _ : / @ + , = % -",
             mark=mark,
         )
-    if _KEYLIKE_RE.search(value) or _OPAQUE_RE.match(value) or value in secrets:
+    if _KEYLIKE_RE.search(value) or _OPAQUE_RE.fullmatch(value) or value in secrets:
         raise InputError(
             f".arg: the value of {key} looks like a key or token; secrets never go in .arg",
             mark=mark,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Final
 
 from ..errors import InputError, Mark
+from ..inputfile import read_limited
 from . import verify
 from .argfile import LINE_RE, merge_arg
 from .canvos_userdata import Conflict, Merge, merge_userdata
@@ -32,6 +33,7 @@ from .dockerfile import BEGIN_RE, END_LINE
 from .output import FileWrite
 from .plan import ARG_FILE, DOCKERFILE, USER_DATA, Rendered
 
+MAX_CHECKOUT_FILE: Final = 4 * 1024 * 1024  # a Dockerfile, user-data (Kairos: 1 MiB) or .arg
 MARKER_RE: Final = re.compile(r"^#+\s*Add any other image customizations here\s*#*\s*$")
 
 
@@ -173,9 +175,8 @@ def _mode(path: Path) -> int:
 
 
 def _read(path: Path) -> str:
+    raw = read_limited(path, limit=MAX_CHECKOUT_FILE, label=str(path), fifo_ok=False)
     try:
-        return path.read_text(encoding="utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None

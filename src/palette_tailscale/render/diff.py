@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ..secrets import REDACTED, Secret, redact
-from .output import FileWrite
+from .output import FileWrite, on_disk
 
 _SECRET_KEY_RE: Final = re.compile(
     r"^(\s*[-\s]*[\"']?(?:edgeHostToken|registration_?token|auth_?key|api_?key)[\"']?\s*[:=]\s*)"
@@ -46,13 +46,7 @@ def unified(
 
 def write_diff(write: FileWrite, secrets: Sequence[Secret] = ()) -> str:
     """The diff of one planned write against the file on disk (content only)."""
-    try:
-        before: bytes | None = write.path.read_bytes()
-    except FileNotFoundError:
-        before = None
-    except OSError:
-        before = b""
-    return unified(str(write.path), before, write.data, secrets=secrets)
+    return unified(str(write.path), on_disk(write.path), write.data, secrets=secrets)
 
 
 def _lines(data: bytes | None, secrets: Sequence[Secret]) -> list[str]:

@@ -13,6 +13,29 @@ from ..errors import InputError
 from .plan import Rendered
 
 BACKUP_SUFFIX = ".bak"
+MAX_COMPARED = 16 * 1024 * 1024  # far above any file a render writes
+
+
+def on_disk(path: Path) -> bytes | None:
+    """What a file a render would replace holds now: None when there is none.
+
+    Only a regular file is read, and only up to :data:`MAX_COMPARED`: a FIFO there would block
+    for ever and ``/dev/zero`` never ends. Anything else is :class:`InputError`; the write would
+    refuse it anyway.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: it is not a regular file; move it away")
+        if info.st_size > MAX_COMPARED:
+            raise InputError(f"{path}: larger than {MAX_COMPARED // (1024 * 1024)} MiB")
+        return fh.read(MAX_COMPARED + 1)[:MAX_COMPARED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +52,21 @@ class FileWrite:
         return self.path.with_name(self.path.name + BACKUP_SUFFIX)
 
     def status(self) -> str:
-        """``new``, ``changed`` (content or mode) or ``unchanged``."""
+        """``new``, ``changed`` (content or mode) or ``unchanged``.
+
+        Only a regular file of the same size is read: anything else differs (and a device or a
+        pipe there is refused when written, never read here).
+        """
         try:
+            info = os.stat(self.path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(self.data):
+                return "changed"
             current = self.path.read_bytes()
-            mode = stat.S_IMODE(os.stat(self.path).st_mode)
         except FileNotFoundError:
             return "new"
         except OSError:
             return "changed"
+        mode = stat.S_IMODE(info.st_mode)
         return "unchanged" if current == self.data and mode == self.mode else "changed"
 
 
@@ -59,11 +89,11 @@ def backups(writes: Iterable[FileWrite]) -> list[FileWrite]:
     for write in writes:
         if not write.backup:
             continue
-        try:
-            data = write.path.read_bytes()
-            mode = stat.S_IMODE(os.stat(write.path).st_mode)
-        except FileNotFoundError:
+        data = on_disk(write.path)
+        if data is None:
             continue
+        try:
+            mode = stat.S_IMODE(os.stat(write.path).st_mode)
         except OSError as exc:
             raise InputError(f"{write.path}: cannot read: {exc.strerror}") from None
         found.append(FileWrite(write.backup_path, data, mode))

@@ -7,14 +7,15 @@ renderers → the rendered user-data read back and checked → bytes. Nothing he
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from .. import yamlio
-from ..config import LoadedConfig
+from ..config import Host, LoadedConfig
 from ..config.secretref import SecretSource
-from ..errors import InputError, Mark
-from ..secrets import Secret
+from ..errors import GeneratedInvalidError, InputError, Mark, PaletteTailscaleError
+from ..secrets import Secret, looks_like_key
 from . import verify
 from .argfile import arg_lines, render_arg
 from .dockerfile import dockerfile_block
@@ -44,20 +45,29 @@ class Rendered:
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
 
-def render_all(loaded: LoadedConfig, *, allow_placeholders: bool = False) -> Rendered:
-    """Render ``Dockerfile.tailscale``, ``user-data`` and ``.arg``; raise on bad input."""
+def render_all(
+    loaded: LoadedConfig,
+    *,
+    allow_placeholders: bool = False,
+    hosts: Sequence[Host] | None = None,
+) -> Rendered:
+    """Render ``Dockerfile.tailscale``, ``user-data`` and ``.arg``; raise on bad input.
+
+    ``hosts`` are the hosts of an inventory file, when the config names one (a fleet of one
+    host gets that host's name in the installer user-data, as an inline host does).
+    """
     placeholders: list[str] = []
     use_placeholders = allow_placeholders or loaded.is_example
     secrets = UserDataSecrets(registration_token=_token(loaded, use_placeholders, placeholders))
     check_extra(loaded)
     dockerfile = dockerfile_block(loaded)
-    userdata = render_userdata(loaded, secrets)
-    verify.verify_userdata(
-        userdata,
-        name=USER_DATA,
-        key_expected=False,
-        secrets=secrets.present(),
-    )
+    userdata = render_userdata(loaded, secrets, hosts)
+    try:
+        verify.verify_userdata(
+            userdata, name=USER_DATA, key_expected=False, secrets=secrets.present()
+        )
+    except GeneratedInvalidError as exc:
+        raise _blame_extra(loaded, secrets, hosts, exc) from None
     arg = render_arg(arg_lines(loaded, secrets.present()))
     return Rendered(
         files={
@@ -80,7 +90,14 @@ def _token(loaded: LoadedConfig, placeholders_ok: bool, used: list[str]) -> Secr
     if source is None:
         return None
     where = ("palette", "registration_token")
-    return _resolve(loaded, source, where, PLACEHOLDER_TOKEN if placeholders_ok else None, used)
+    token = _resolve(loaded, source, where, PLACEHOLDER_TOKEN if placeholders_ok else None, used)
+    if looks_like_key(token.reveal()):
+        raise InputError(
+            f"palette.registration_token: {source.describe()} holds a Tailscale or Headscale "
+            "key, not a Palette registration token; the key belongs in tailscale.auth_key",
+            mark=loaded.mark_of(where),
+        )
+    return token
 
 
 def _resolve(
@@ -97,6 +114,38 @@ def _resolve(
             f"so user-data carries {placeholder}"
         )
     return secret
+
+
+def _blame_extra(
+    loaded: LoadedConfig,
+    secrets: UserDataSecrets,
+    hosts: Sequence[Host] | None,
+    error: GeneratedInvalidError,
+) -> PaletteTailscaleError:
+    """The user's error when ``userdata.extra`` is what makes the checks fail, else ``error``.
+
+    What the tool renders by itself passing its checks proves the fault is in the user's own
+    content (a file over 1 MiB, a step the linter rejects): that is bad input (exit 2) at
+    ``userdata.extra``, not a bug in the tool (exit 3).
+    """
+    if not loaded.config.userdata.extra:
+        return error
+    userdata = loaded.config.userdata.model_copy(update={"extra": {}})
+    plain = replace(loaded, config=loaded.config.model_copy(update={"userdata": userdata}))
+    try:
+        verify.verify_userdata(
+            render_userdata(plain, secrets, hosts),
+            name=USER_DATA,
+            key_expected=False,
+            secrets=secrets.present(),
+        )
+    except GeneratedInvalidError:
+        return error
+    found = error.message.removeprefix(f"rendered {USER_DATA} fails its checks: ")
+    return InputError(
+        f"userdata.extra makes the installer user-data fail its checks: {found}",
+        mark=loaded.mark_of(("userdata", "extra")),
+    )
 
 
 def check_extra(loaded: LoadedConfig) -> None:

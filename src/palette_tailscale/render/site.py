@@ -30,6 +30,7 @@ from ..config import LoadedConfig
 from ..config.fleet_model import FleetHost
 from ..errors import GeneratedInvalidError, InputError
 from ..kairos import INSTALLED_GUARD
+from ..lint.problem import Problem
 from ..secrets import Secret
 from . import steps
 
@@ -179,7 +180,7 @@ def self_check_host(loaded: LoadedConfig, host: FleetHost, auth_key: Secret | No
     every host of the same shape, and a fleet of 10,000 alike hosts is linted once, not 10,000
     times. A key of any other form is linted as it is.
     """
-    plain = auth_key is None or bool(_PLAIN_KEY_RE.match(auth_key.reveal()))
+    plain = auth_key is None or bool(_PLAIN_KEY_RE.fullmatch(auth_key.reveal()))
     probe_key = _SHAPE_KEY if plain and auth_key is not None else auth_key
     same_name = host.hostname == host.name
     # The shape's text is a function of exactly these (and of the config object).
@@ -197,19 +198,54 @@ def self_check_host(loaded: LoadedConfig, host: FleetHost, auth_key: Secret | No
     shape = replace(
         host, name="shape-name", hostname="shape-name" if same_name else "shape-hostname"
     )
-    self_check(render_site_userdata(loaded, shape, probe_key), f"hosts/{host.name}/user-data")
+    path = f"hosts/{host.name}/user-data"
+    problems = _lint(render_site_userdata(loaded, shape, probe_key), path)
+    if problems:
+        _blame_site_extra(loaded, shape, probe_key, path, problems)
     with _CHECKED_LOCK:
         _CHECKED[inputs] = loaded.config
 
 
 def self_check(text: str, path: str) -> None:
     """Lint what was rendered (kind ``site``); any finding is our bug, not the user's."""
+    problems = _lint(text, path)
+    if problems:
+        raise _generated_invalid(path, problems)
+
+
+def _lint(text: str, path: str) -> list[Problem]:
     from ..lint import lint_text
 
-    problems = lint_text(text, path, kind="site")
-    if problems:
-        first = problems[0]
-        raise GeneratedInvalidError(
-            f"{path}:{first.line}:{first.col}: rendered site user-data fails lint "
-            f"{first.rule}: {first.message}"
+    return lint_text(text, path, kind="site")
+
+
+def _generated_invalid(path: str, problems: list[Problem]) -> GeneratedInvalidError:
+    first = problems[0]
+    return GeneratedInvalidError(
+        f"{path}:{first.line}:{first.col}: rendered site user-data fails lint "
+        f"{first.rule}: {first.message}"
+    )
+
+
+def _blame_site_extra(
+    loaded: LoadedConfig,
+    host: FleetHost,
+    key: Secret | None,
+    path: str,
+    problems: list[Problem],
+) -> None:
+    """Findings caused by ``userdata.site_extra`` are the user's: an error there is bad input
+    at its place in the config (exit 2), advice (a warning) is theirs to take; a finding in
+    what the tool renders by itself is a bug (exit 3)."""
+    site_extra = loaded.config.userdata.site_extra
+    ours = yamlio.dump(site_document(loaded, host, key), header=header(host))
+    if not site_extra or _lint(ours, path):
+        raise _generated_invalid(path, problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        first = errors[0]
+        raise InputError(
+            f"userdata.site_extra makes the site user-data fail lint {first.rule} (line "
+            f"{first.line} of a host's user-data): {first.message}",
+            mark=loaded.mark_of(("userdata", "site_extra")),
         )

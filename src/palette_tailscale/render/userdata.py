@@ -8,11 +8,13 @@ an auth key: Palette copies every stage of the installer user-data to each host 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .. import __version__, yamlio
 from ..config import Host, LoadedConfig
+from ..config.models import HostsFrom
 from ..errors import InputError
 from ..kairos import TAILSCALE_STATE_DIR, is_valid_hostname
 from ..secrets import Secret
@@ -51,10 +53,14 @@ def header(loaded: LoadedConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def single_host(loaded: LoadedConfig) -> Host | None:
-    """The host when the config lists exactly one inline; the installer then knows its name."""
-    hosts = loaded.config.hosts
-    return hosts[0] if isinstance(hosts, list) and len(hosts) == 1 else None
+def single_host(loaded: LoadedConfig, hosts: Sequence[Host] | None = None) -> Host | None:
+    """The host when the fleet has exactly one; the installer then knows its name.
+
+    ``hosts`` are those of an inventory file (``hosts: {from: FILE}``), read by the caller;
+    without them, the config's inline list counts.
+    """
+    listed = hosts if hosts is not None else loaded.config.hosts
+    return listed[0] if not isinstance(listed, HostsFrom) and len(listed) == 1 else None
 
 
 def tailscale_hostname(loaded: LoadedConfig, host: Host | None) -> str | None:
@@ -103,9 +109,11 @@ def enrollment_settings(loaded: LoadedConfig, host: Host | None) -> dict[str, st
     return values
 
 
-def installer_data(loaded: LoadedConfig, secrets: UserDataSecrets) -> dict[str, Any]:
+def installer_data(
+    loaded: LoadedConfig, secrets: UserDataSecrets, hosts: Sequence[Host] | None = None
+) -> dict[str, Any]:
     """The user-data as plain data, ``userdata.extra`` merged in."""
-    host = single_host(loaded)
+    host = single_host(loaded, hosts)
     data: dict[str, Any] = {
         "stylus": {"site": stylus_site(loaded, secrets.registration_token, host)}
     }
@@ -122,5 +130,8 @@ def installer_data(loaded: LoadedConfig, secrets: UserDataSecrets) -> dict[str, 
     return deep_merge(data, extra, where)
 
 
-def render_userdata(loaded: LoadedConfig, secrets: UserDataSecrets) -> str:
-    return yamlio.dump(installer_data(loaded, secrets), header=header(loaded))
+def render_userdata(
+    loaded: LoadedConfig, secrets: UserDataSecrets, hosts: Sequence[Host] | None = None
+) -> str:
+    data = installer_data(loaded, secrets, hosts)
+    return yamlio.dump(data, header=header(loaded))

@@ -13,7 +13,8 @@ one line)::
     ├── RateLimited              429 after every retry (exit 1)
     ├── ServerError              5xx after every retry (exit 1)
     ├── ConnectionFailed         connect/read errors and timeouts after every retry (exit 1)
-    │   └── OutcomeUnknown       a non-idempotent request may or may not have happened
+    │   ├── OutcomeUnknown       a non-idempotent request may or may not have happened
+    │   └── NotAttempted         a bulk item skipped: the API was unreachable for those before
     └── BadResponse              the answer is not the JSON we expect (exit 1)
 
 Messages never carry a secret: :func:`~palette_tailscale.secrets.redact` runs over every server
@@ -77,6 +78,10 @@ class ConnectionFailed(TailnetError):
 
 class OutcomeUnknown(ConnectionFailed):
     """The request was sent but no answer arrived: it may have taken effect."""
+
+
+class NotAttempted(ConnectionFailed):
+    """Not tried: the items before it found the API unreachable, so the bulk run stopped."""
 
 
 class BadResponse(TailnetError):

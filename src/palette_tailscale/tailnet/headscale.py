@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from ..secrets import Secret
 from .base import CreatedKey, Device, KeyInfo, KeyRequest
-from .errors import BadResponse, InvalidRequest, NotFound
+from .errors import InvalidRequest, NotFound
 from .headscale_keys import (
     KEYS,
     SHAPE_ERRORS,
@@ -25,9 +24,9 @@ from .headscale_keys import (
     key_info,
     orphan_ids,
 )
-from .http import Call, HttpClient
+from .http import Call, HttpClient, segment
 from .mint import InFlight, create_key_safely
-from .parse import as_list, as_map, strings, text, timestamp
+from .parse import as_list, as_map, minted_key, strings, text, timestamp
 from .redaction import register
 from .validate import check_device_name, check_key_request, check_tags
 
@@ -94,9 +93,7 @@ class HeadscaleBackend:
         )
         answer = as_map(self.http.json("POST", KEYS, call, json_body=body), "pre-auth key")
         entry = as_map(answer.get("preAuthKey"), "pre-auth key")
-        secret = text(entry.get("key"))
-        if not secret:
-            raise BadResponse("Headscale API: create a pre-auth key: the answer carries no key")
+        secret = minted_key(entry.get("key"), "Headscale API: create a pre-auth key")
         key = Secret(secret, "minted pre-auth key")
         register(key)
         return CreatedKey(info=key_info(entry), key=key)
@@ -140,7 +137,7 @@ class HeadscaleBackend:
         return [device_from_headscale(n) for n in self._list_raw()]
 
     def _path(self, device_id: str, tail: str = "") -> str:
-        return f"/api/v1/{self._family()}/{quote(device_id, safe='')}{tail}"
+        return f"/api/v1/{self._family()}/{segment(device_id)}{tail}"
 
     def get_device(self, device_id: str) -> Device:
         call = Call("get node", f"node {device_id!r} not found")
@@ -155,7 +152,7 @@ class HeadscaleBackend:
     def rename_device(self, device_id: str, name: str) -> None:
         check_device_name(name)
         call = Call("rename node", f"node {device_id!r} not found")
-        self.http.request("POST", self._path(device_id, f"/rename/{quote(name, safe='')}"), call)
+        self.http.request("POST", self._path(device_id, f"/rename/{segment(name)}"), call)
 
     def set_device_tags(self, device_id: str, tags: Sequence[str]) -> None:
         check_tags(tags, lowercase=True)

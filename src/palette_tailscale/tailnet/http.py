@@ -15,17 +15,19 @@ happens for a while.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
 from .. import __version__
+from ..errors import InputError
+from . import deadline as _deadline
 from . import retry as _retry
 from .errors import BadResponse, ConnectionFailed, OutcomeUnknown, TailnetError
 from .redaction import get_logger, scrub
@@ -37,6 +39,10 @@ _SAFE_TO_RETRY = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _AFTER_SENDING = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _UNKNOWN_OUTCOME_STATUS = frozenset({500, 502, 504})
 NOTICE_AFTER = 2.0  # seconds: a longer retry wait is announced even without -v
+# No answer of these APIs comes near this (10,000 devices are some 20 MB of JSON); a server that
+# sends more is broken or hostile, and would otherwise fill the memory.
+MAX_BODY = 64 * 1024 * 1024
+_DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,15 +51,43 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def segment(value: str, *, safe: str = "") -> str:
+    """``value`` as one segment of a URL path, whatever it holds.
+
+    Percent-encoded (``/``, ``?`` and ``#`` too, and ``.`` or ``..`` alone, which a URL reads as
+    "here" and "up": ``keys/..`` would be the tailnet itself); text that is not UTF-8 (bytes
+    from the command line) goes as its bytes. An empty segment is refused: ``keys/`` is the
+    list of keys, not a key.
+    """
+    if not value:
+        raise InputError("an empty ID or name: nothing to look up")
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogatepass")
+    if not raw.strip(b"."):
+        return "%2E" * len(raw)
+    return quote(raw, safe=safe)
+
+
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to wait for a connection and for each read of an answer."""
+    """Seconds to wait for a connection and for each read of an answer.
+
+    A server that keeps sending a byte now and then never trips a read timeout, so a whole
+    answer must also arrive within :attr:`attempt` seconds of the request.
+    """
 
     connect: float = 10.0
     read: float = 30.0
 
     def httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.read, pool=self.read)
+
+    @property
+    def attempt(self) -> float:
+        """The longest one try may take: connecting, then twice the read timeout for the answer."""
+        return self.connect + 2 * self.read
 
 
 class Authenticator(Protocol):
@@ -96,13 +130,18 @@ class HttpClient:
         self.credential_hint = credential_hint
         self.auth = auth
         self.policy = policy
+        self.timeouts = timeouts or Timeouts()
         self._sleep = sleep
+        try:
+            _ = httpx.URL(base_url).host  # a host IDNA refuses (xn--zz) fails here, not later
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise InputError(f"{service} API URL {base_url[:100]!r}: {exc}") from None
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
-            timeout=(timeouts or Timeouts()).httpx(),
+            timeout=self.timeouts.httpx(),
             transport=transport,
             limits=limits,
             verify=_tls(),
@@ -111,6 +150,7 @@ class HttpClient:
                 "Accept": "application/json",
             },
         )
+        _deadline.install(self._client)
 
     def close(self) -> None:
         self._client.close()
@@ -125,7 +165,7 @@ class HttpClient:
             return {}
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or a number of 4,301 digits
             raise BadResponse(
                 f"{self.service} API: {call.what}: the answer is not JSON "
                 f"({response.status_code}, {len(response.content)} bytes)",
@@ -182,9 +222,10 @@ class HttpClient:
         headers.update(extra_headers or {})
         started = time.monotonic()
         try:
-            response = self._client.request(
+            request = self._client.build_request(
                 method, path, params=params, json=json_body, data=form, headers=headers
             )
+            response = self._send(request, call)
         except _SAFE_TO_RETRY as exc:
             self._log(method, path, started, type(exc).__name__)
             return ConnectionFailed(self._conn_message(call, exc))
@@ -193,7 +234,18 @@ class HttpClient:
             if not call.idempotent:
                 raise OutcomeUnknown(self._conn_message(call, exc)) from None
             return ConnectionFailed(self._conn_message(call, exc))
+        except httpx.DecodingError:
+            raise BadResponse(
+                f"{self.service} API: {call.what}: the answer's encoding is broken"
+            ) from None
         self._log(method, path, started, str(response.status_code))
+        if 300 <= response.status_code < 400:  # never followed: a proxy's login page, a wrong URL
+            where = response.headers.get("location", "")
+            raise BadResponse(
+                f"{self.service} API: {call.what}: the server answered {response.status_code}, "
+                f"a redirect{f' to {where[:200]}' if where else ''}: check the base URL",
+                status=response.status_code,
+            )
         if response.status_code < 400:
             return response
         error = error_for(response, self.service, call, self.credential_hint)
@@ -207,6 +259,36 @@ class HttpClient:
         if log.isEnabledFor(logging.DEBUG):
             took = (time.monotonic() - started) * 1000
             log.debug("%s API: %s %s -> %s (%.0f ms)", self.service, method, path, outcome, took)
+
+    def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
+        """Send and read the whole answer, within :attr:`Timeouts.attempt` and :data:`MAX_BODY`."""
+        deadline = time.monotonic() + self.timeouts.attempt
+        with _deadline.until(deadline, self.timeouts.attempt):  # the answer's head too
+            return self._read_all(request, call, deadline)
+
+    def _read_all(self, request: httpx.Request, call: Call, deadline: float) -> httpx.Response:
+        response = self._client.send(request, stream=True)
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise BadResponse(
+                        f"{self.service} API: {call.what}: the answer is larger than "
+                        f"{MAX_BODY // (1024 * 1024)} MiB",
+                        status=response.status_code,
+                    )
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"the answer took longer than {self.timeouts.attempt:g} s",
+                        request=request,
+                    )
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=request
+        )
 
     def pause(self, attempt: int) -> None:
         """Wait as after failed try number ``attempt`` (used between whole-operation retries)."""

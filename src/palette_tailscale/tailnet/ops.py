@@ -57,11 +57,13 @@ def find_device(backend: Backend, ref: str) -> Device:
         for d in devices
         if wanted in (d.name.lower().rstrip("."), d.name.split(".")[0].lower(), d.hostname.lower())
     ]
+    shown = repr(ref) if len(ref) <= 80 else f"{ref[:60]!r}… ({len(ref)} characters)"
     if not matches:
-        raise InputError(f"no device named {ref!r} in the tailnet")
+        raise InputError(f"no device named {shown} in the tailnet")
     if len(matches) > 1:
-        ids = ", ".join(sorted(d.id for d in matches))
-        raise InputError(f"{ref!r} names {len(matches)} devices ({ids}): give the device ID")
+        ids = sorted(d.id for d in matches)
+        listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        raise InputError(f"{shown} names {len(matches)} devices ({listed}): give the device ID")
     return matches[0]
 
 

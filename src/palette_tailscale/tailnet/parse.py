@@ -6,6 +6,7 @@ numbers. A value of the wrong shape where a record is required is a :class:`BadR
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -18,6 +19,22 @@ _ZERO_YEARS = (1, 1970)  # Go's zero time and the Unix epoch both mean "never"
 def as_map(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise BadResponse(f"unexpected answer for {what}: expected a JSON object")
+    return value
+
+
+_KEY_TEXT = re.compile(r"[\x21-\x7e]{1,512}")  # a key: printable ASCII, tens of characters
+
+
+def minted_key(value: Any, what: str) -> str:
+    """The secret of a key an API just minted; :class:`BadResponse` when the answer has none,
+    or something no key looks like (a line break would end up in user-data)."""
+    if not isinstance(value, str) or not value:
+        raise BadResponse(f"{what}: the answer carries no key")
+    if not _KEY_TEXT.fullmatch(value):
+        raise BadResponse(
+            f"{what}: the answer's key is no key ({len(value)} characters, not all printable "
+            "ASCII without spaces)"
+        )
     return value
 
 

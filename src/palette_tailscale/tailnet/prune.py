@@ -72,7 +72,9 @@ def label(device: Device) -> str:
 
 
 def is_leftover(device: Device) -> bool:
-    return bool(LEFTOVER_RE.match(device.hostname.lower()) or LEFTOVER_RE.match(label(device)))
+    return bool(
+        LEFTOVER_RE.fullmatch(device.hostname.lower()) or LEFTOVER_RE.fullmatch(label(device))
+    )
 
 
 def plan_prune(devices: Iterable[Device], now: datetime, options: PruneOptions) -> list[PlanRow]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import TYPE_CHECKING
 
 import httpx
@@ -24,19 +26,39 @@ if TYPE_CHECKING:
 
 
 def server_message(response: httpx.Response) -> str:
-    """The server's own words: ``message`` from a JSON body, else the start of the text."""
+    """The server's own words: ``message`` from a JSON body, an HTML page's title, else the
+    start of the text, on one line."""
     text = response.text
     try:
         body = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or a number of 4,301 digits
         body = None
     if isinstance(body, dict):
         for key in ("message", "detail", "error", "title"):
             if isinstance(body.get(key), str) and body[key]:
                 text = body[key]
                 break
+    elif _is_html(response, text):
+        text = _html_text(text)
     text = " ".join(text.split())
     return scrub(text[:200] + ("…" if len(text) > 200 else ""))
+
+
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _is_html(response: httpx.Response, text: str) -> bool:
+    kind = response.headers.get("content-type", "").lower()
+    return "html" in kind or text.lstrip()[:1] == "<"
+
+
+def _html_text(text: str) -> str:
+    """A proxy's error page, as words: its title, else its text without tags and scripts."""
+    title = _TITLE_RE.search(text[:65536])
+    if title and title.group(1).strip():
+        return f"an HTML page: {html.unescape(title.group(1))}"
+    return f"an HTML page: {html.unescape(_TAG_RE.sub(' ', text[:65536]))}"
 
 
 def error_for(response: httpx.Response, service: str, call: Call, hint: str) -> TailnetError:

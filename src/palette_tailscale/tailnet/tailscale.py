@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
 
 from ..secrets import Secret
 from .base import CreatedKey, Device, KeyInfo, KeyRequest
 from .bulk import run_bulk
-from .errors import BadResponse, InvalidRequest
-from .http import Call, HttpClient
+from .errors import InvalidRequest
+from .http import Call, HttpClient, segment
 from .mint import InFlight, create_key_safely
-from .parse import as_list, as_map, flag, strings, text, timestamp
+from .parse import as_list, as_map, flag, minted_key, strings, text, timestamp
 from .redaction import register
 from .validate import check_key_request, check_tags
 
@@ -40,7 +39,7 @@ class TailscaleBackend:
 
     @property
     def _tn(self) -> str:
-        return f"/api/v2/tailnet/{quote(self.tailnet, safe='@-.')}"
+        return f"/api/v2/tailnet/{segment(self.tailnet, safe='@-.')}"
 
     def _no_tailnet(self) -> str:
         hint = " ('-' means the credential's own tailnet)" if self.tailnet != "-" else ""
@@ -82,9 +81,7 @@ class TailscaleBackend:
         }
         call = Call("create a key", self._no_tailnet(), _WRITE_KEYS, idempotent=False)
         answer = as_map(self.http.json("POST", f"{self._tn}/keys", call, json_body=body), "key")
-        secret = answer.get("key")
-        if not isinstance(secret, str) or not secret:
-            raise BadResponse("Tailscale API: create a key: the answer carries no key")
+        secret = minted_key(answer.get("key"), "Tailscale API: create a key")
         key = Secret(secret, "minted auth key")
         register(key)
         return CreatedKey(info=_key_info(answer), key=key)
@@ -119,14 +116,14 @@ class TailscaleBackend:
 
     def get_key(self, key_id: str) -> KeyInfo:
         call = Call("get key", f"key {key_id!r} not found in tailnet {self.tailnet!r}", _READ_KEYS)
-        path = f"{self._tn}/keys/{quote(key_id, safe='')}"
+        path = f"{self._tn}/keys/{segment(key_id)}"
         return _key_info(as_map(self.http.json("GET", path, call), "key"))
 
     def revoke_key(self, key_id: str) -> None:
         call = Call(
             "revoke key", f"key {key_id!r} not found in tailnet {self.tailnet!r}", _WRITE_KEYS
         )
-        self.http.request("DELETE", f"{self._tn}/keys/{quote(key_id, safe='')}", call)
+        self.http.request("DELETE", f"{self._tn}/keys/{segment(key_id)}", call)
 
     # devices
 
@@ -141,7 +138,7 @@ class TailscaleBackend:
         return Call(what, f"device {device_id!r} not found", denied)
 
     def _device_path(self, device_id: str, tail: str = "") -> str:
-        return f"/api/v2/device/{quote(device_id, safe='')}{tail}"
+        return f"/api/v2/device/{segment(device_id)}{tail}"
 
     def get_device(self, device_id: str) -> Device:
         call = self._device_call("get device", device_id, _READ_DEVICES)

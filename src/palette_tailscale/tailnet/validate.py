@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..kairos import is_valid_hostname
+from ..secrets import looks_like_key
 from .base import KeyRequest
 from .errors import InvalidRequest
 
@@ -18,7 +19,7 @@ MAX_EXPIRY = 90 * 86400
 def check_tags(tags: Sequence[str], *, lowercase: bool = False) -> None:
     pattern = HEADSCALE_TAG_RE if lowercase else TAG_RE
     for tag in tags:
-        if not pattern.match(tag):
+        if not pattern.fullmatch(tag):
             case = "lowercase letters" if lowercase else "letters"
             raise InvalidRequest(
                 f"{tag!r} is not a tag: write tag:NAME ({case}, digits and hyphens, "
@@ -27,7 +28,7 @@ def check_tags(tags: Sequence[str], *, lowercase: bool = False) -> None:
 
 
 def check_key_request(request: KeyRequest, *, lowercase_tags: bool = False) -> None:
-    if not DESCRIPTION_RE.match(request.description):
+    if not DESCRIPTION_RE.fullmatch(request.description):
         raise InvalidRequest(
             f"key description {request.description!r} is not allowed: at most 50 letters, "
             "digits, hyphens and spaces"
@@ -44,3 +45,5 @@ def check_device_name(name: str) -> None:
         raise InvalidRequest(
             f"{name!r} is not a device name: a DNS label of 1-63 letters, digits and hyphens"
         )
+    if looks_like_key(name):  # every admin of the tailnet would read it
+        raise InvalidRequest("this device name looks like an auth key; choose another name")

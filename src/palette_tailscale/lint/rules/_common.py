@@ -20,6 +20,13 @@ def stage_base(stage: str) -> str:
     return stage
 
 
+def shown(raw: str, limit: int = 40) -> str:
+    """A value as a message quotes it: whole when short, else its start and its length."""
+    if len(raw) <= limit:
+        return raw
+    return f"{raw[: limit - 10]}… ({len(raw)} characters)"
+
+
 def dotted(path: tuple[str, ...]) -> str:
     out = ""
     for part in path:

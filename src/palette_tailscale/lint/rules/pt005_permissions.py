@@ -42,7 +42,7 @@ from typing import Final
 from ...yamlio import Scalar
 from ..context import Context, Hit
 from ..problem import Level
-from ._common import items
+from ._common import items, shown
 
 ID = "PT005"
 LEVEL: Level = "error"
@@ -68,17 +68,18 @@ def check(ctx: Context) -> Iterator[Hit]:
 
 
 def judge(node: Scalar, effect: str = "yip drops every stage of the file") -> str | None:
+    raw = shown(node.raw)
     if not node.plain:
         return (
-            f"permissions {node.style}{node.raw}{node.style} is quoted: a string in yip's integer "
+            f"permissions {node.style}{raw}{node.style} is quoted: a string in yip's integer "
             f"field is a type error, so {effect}; write it unquoted (0644)"
         )
     value = node.as_int()
     if value is None:
-        return None if node.value is None else f"permissions {node.raw!r} is not a number"
+        return None if node.value is None else f"permissions {raw!r} is not a number"
     if value < 0 or value > 0o7777:
-        return f"permissions {node.raw} is above 0o7777 (mode bits only); write a mode like 0644"
-    if _OCTAL_LOOKING.match(node.raw) and value not in COMMON_MODES:
+        return f"permissions {raw} is above 0o7777 (mode bits only); write a mode like 0644"
+    if _OCTAL_LOOKING.fullmatch(node.raw) and value not in COMMON_MODES:
         return (
             f"permissions {node.raw} is the decimal number {value} (mode 0{value:o}); "
             f"write 0{node.raw} for octal"

@@ -70,7 +70,7 @@ def check(ctx: Context) -> Iterator[Hit]:
                 "`tailscale up` without --timeout blocks until it logs in, and this stage has no "
                 "timeout: it can hold the boot forever; pass --timeout=30s",
             )
-        elif _ZERO_RE.match(found[0]):
+        elif _ZERO_RE.fullmatch(found[0]):
             yield ctx.in_command(
                 command,
                 found[1],

@@ -34,6 +34,7 @@ from typing import Final
 from ...yamlio import Map, Scalar, Seq
 from ..context import Context, Hit
 from ..problem import Level
+from ._common import shown
 
 ID = "PT025"
 LEVEL: Level = "error"
@@ -63,6 +64,10 @@ def _judge(raw: str, effect: str) -> str | None:
             f"write_files permissions {raw} is read as octal 0o{raw}, not decimal; "
             f'write "0{int(raw):o}"'
         )
-    if not _OCTAL.match(raw):
-        return f'write_files permissions {raw!r} is not octal digits: {effect}; write e.g. "0644"'
+    if not _OCTAL.fullmatch(raw):
+        shown_raw = shown(raw)
+        return (
+            f"write_files permissions {shown_raw!r} is not octal digits: {effect}; "
+            'write e.g. "0644"'
+        )
     return None

@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     for step in ctx.steps:
         for action in ("enable", "start"):
             for unit in strings(sub(step.node, "systemctl", action)):
-                if _UNIT.match(unit.raw):
+                if _UNIT.fullmatch(unit.raw):
                     problem = _problem(ctx, step, action)
                     if problem:
                         yield Hit(ctx.at(unit), problem)
