@@ -296,6 +296,10 @@ def test_the_version_check_needs_time_left(
     assert run_.bounds()[: len(bounds)] == bounds
     if deadline == "0":
         assert run_.bounds() == bounds
+    # Only the script's own lines reach stderr: no shell error (`set -u` on a variable that
+    # the give-up path reads before any look at the backend set it).
+    assert all(" palette-tailscale: " in line for line in run_.stderr.splitlines())
+    assert "not logged in after" in run_.log
 
 
 def test_a_daemon_that_restarts_after_a_timed_out_try_is_logged_in_again(
