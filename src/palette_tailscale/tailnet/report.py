@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..secrets import redact
 from ..times import utc_or_none
 from .base import Device, KeyInfo
 from .prune import PlanRow, is_online
@@ -74,7 +75,23 @@ def key_row(info: KeyInfo) -> list[str]:
 KEY_COLUMNS = ["ID", "DESCRIPTION", "KIND", "TAGS", "CREATED", "EXPIRES", "STATE"]
 
 
+def shown(value: Any) -> Any:
+    """An API value as output shows it: key-shaped text masked (a device the server names like a
+    key, whoever named it, must not put a key on the screen or into a script's JSON)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [shown(item) for item in value]
+    if isinstance(value, dict):
+        return {key: shown(item) for key, item in value.items()}
+    return value
+
+
 def device_json(device: Device, now: datetime) -> dict[str, Any]:
+    return shown(_device_json(device, now))  # type: ignore[no-any-return]
+
+
+def _device_json(device: Device, now: datetime) -> dict[str, Any]:
     return {
         "id": device.id,
         "name": device.name,
@@ -110,6 +127,10 @@ DEVICE_COLUMNS = [
 def device_row(device: Device, now: datetime) -> list[str]:
     """The table row of :func:`device_json`'s record (the same values, the same time style)."""
     expiry = "disabled" if device.key_expiry_disabled else (iso(device.expires) or "-")
+    return [redact(cell) for cell in _device_cells(device, now, expiry)]
+
+
+def _device_cells(device: Device, now: datetime, expiry: str) -> list[str]:
     return [
         device.id,
         device.name.split(".")[0] or device.hostname,
@@ -129,13 +150,14 @@ PLAN_COLUMNS = ["ACTION", "ID", "NAME", "HOSTNAME", "LAST SEEN", "REASON"]
 def plan_row(row: PlanRow, now: datetime) -> list[str]:
     device = row.device
     name = device.name.split(".")[0] or device.hostname
-    return [row.action, device.id, name, device.hostname, seen_cell(device, now), row.reason]
+    cells = [row.action, device.id, name, device.hostname, seen_cell(device, now), row.reason]
+    return [redact(cell) for cell in cells]
 
 
 def plan_json(row: PlanRow, now: datetime) -> dict[str, Any]:
     return {
         "action": row.action,
         "kind": row.kind,
-        "reason": row.reason,
+        "reason": redact(row.reason),
         **device_json(row.device, now),
     }
